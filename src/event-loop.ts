@@ -1,0 +1,561 @@
+/**
+ * `EventLoop`: asyncio's event loop as an RxJS scheduler.
+ *
+ * One FIFO ready queue, one timer heap, and exactly one wake-up armed on the
+ * host at a time. A wake-up drains the loop: due timers move to the ready queue,
+ * then a snapshot of the ready queue runs (asyncio's `_run_once`), repeatedly,
+ * until nothing is ready, the loop is stopped, or the drain's time budget is
+ * spent (then it continues on a macrotask so Node's I/O is not starved).
+ *
+ * @module
+ */
+import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
+import type { Coroutine } from "./coroutines.js";
+import { describe } from "./coroutines.js";
+import { RuntimeError } from "./errors.js";
+import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
+import { Future } from "./futures.js";
+import { rxjsHost, type HostHandle, type LoopHost } from "./host.js";
+import { RingQueue } from "./internal/ring-queue.js";
+import { TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { LoopAction } from "./scheduler-action.js";
+import { Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
+
+/** Which clock a loop keeps. */
+export type ClockKind = "real" | "virtual";
+
+/** Options of `new EventLoop()` / `newEventLoop()`. */
+export interface EventLoopOptions {
+  /**
+   * `"real"` (default) reads the host clock. `"virtual"` starts at 0 and jumps to
+   * the next timer whenever nothing is ready and nothing outside the loop is
+   * pending, so an hour of sleeps takes milliseconds, the same on every run.
+   */
+  clock?: ClockKind;
+  /** Debug mode (default: env `RX_ASYNCIO_DEBUG=1`). */
+  debug?: boolean;
+  /** The host that gives the clock and wake-ups (default: RxJS 7 schedulers). */
+  host?: LoopHost;
+}
+
+/** What the exception handler is told. */
+export interface ExceptionContext {
+  message: string;
+  exception?: unknown;
+  future?: Future<unknown>;
+  task?: Task<unknown>;
+  handle?: Handle;
+  /** In debug mode: the stack where the task, future or handle was created. */
+  sourceTraceback?: string;
+  [key: string]: unknown;
+}
+
+/** A custom exception handler: `loop.setExceptionHandler((loop, ctx) => ...)`. */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/** Where the loop writes warnings and errors (default `console`). */
+export interface LoopLogger {
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+const ARM_NONE = 0;
+const ARM_SOON = 1;
+const ARM_LATER = 2;
+const ARM_YIELD = 3;
+
+/** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
+const DRAIN_BUDGET_MS = 20;
+/** Host timers cannot wait longer than this; longer waits re-arm. */
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
+const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
+
+function envFlag(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.[name];
+}
+
+function checkDelay(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`'${name}' must be a finite number of milliseconds >= 0, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkCallback(name: string, fn: unknown): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(`'${name}' must be a function, got ${describe(fn)}`);
+  }
+}
+
+/**
+ * An asyncio event loop that is also an RxJS `SchedulerLike`: pass it to any
+ * operator (`delay(100, loop)`, `observeOn(loop)`).
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: "virtual" });
+ * const result = await loop.runUntilComplete(function* () {
+ *   yield* sleep(3_600_000); // an hour, in virtual time
+ *   return "done";
+ * });
+ * loop.close();
+ * ```
+ */
+export class EventLoop implements SchedulerLike {
+  /** Callbacks or task steps slower than this (ms) are reported in debug mode. */
+  slowCallbackDuration = 100;
+  /** Where warnings and default error reports go. */
+  logger: LoopLogger = console;
+
+  /** @internal */ readonly _host: LoopHost;
+  /** @internal */ readonly _virtual: boolean;
+  /** @internal */ _debug: boolean;
+  /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
+  /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
+  /** @internal Pending tasks; the loop keeps them alive (gh-88831). */
+  readonly _tasks = new Set<Task<unknown>>();
+  /** @internal Futures whose exception nobody has retrieved yet. */
+  readonly _unretrieved = new Set<Future<unknown>>();
+  /** @internal */ _currentTask: Task<unknown> | null = null;
+  /** @internal Promises, executor jobs and other work outside the loop. */
+  _external = 0;
+  /** @internal Loops that run whenever they have work (the implicit RxJS loop). */
+  readonly _autoRun: boolean;
+
+  private _seq = 0;
+  private _vtime = 0;
+  private _active = false;
+  private _draining = false;
+  private _stopping = false;
+  private _closed = false;
+  private _armKind = ARM_NONE;
+  private _armWhen = 0;
+  private _hostHandle: HostHandle | null = null;
+  private _stopWaiters: (() => void)[] = [];
+  private _exceptionHandler: ExceptionHandler | null = null;
+  private readonly _onWake = () => {
+    this._hostHandle = null;
+    this._armKind = ARM_NONE;
+    this._drain();
+  };
+
+  constructor(options: EventLoopOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`new EventLoop(options): 'options' must be an object, got ${describe(options)}`);
+    }
+    const clock = options.clock ?? "real";
+    if (clock !== "real" && clock !== "virtual") {
+      throw new RangeError(`new EventLoop(options): 'clock' must be "real" or "virtual", got ${describe(clock)}`);
+    }
+    this._virtual = clock === "virtual";
+    this._host = options.host ?? rxjsHost;
+    this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
+    this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
+    this._active = this._autoRun;
+  }
+
+  // ---- time -------------------------------------------------------------------
+
+  /** The loop's clock in ms: the host clock, or virtual time starting at 0. */
+  time(): number {
+    return this._virtual ? this._vtime : this._host.now();
+  }
+
+  /** `SchedulerLike.now()`: the same as `time()`. */
+  now(): number {
+    return this.time();
+  }
+
+  /** Which clock this loop keeps. */
+  clock(): ClockKind {
+    return this._virtual ? "virtual" : "real";
+  }
+
+  // ---- scheduling callbacks ---------------------------------------------------
+
+  /** Runs `fn(...args)` on the next iteration; callbacks run in the order they were scheduled. */
+  callSoon<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): Handle {
+    checkCallback("fn", fn);
+    this._checkClosed();
+    const h = new Handle(fn as (...a: never[]) => unknown, args, this);
+    this._pushReady(h);
+    return h;
+  }
+
+  /** Runs `fn(...args)` after `delay` ms; same-time callbacks run in scheduling order. */
+  callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkDelay("delay", delay);
+    checkCallback("fn", fn);
+    return this._callAt(this.time() + delay, fn as (...a: never[]) => unknown, args);
+  }
+
+  /** Runs `fn(...args)` at loop time `when` (at once if it is in the past). */
+  callAt<A extends unknown[]>(when: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
+    if (typeof when !== "number" || !Number.isFinite(when)) {
+      throw new RangeError(`'when' must be a finite loop time in ms, got ${describe(when)}`);
+    }
+    checkCallback("fn", fn);
+    return this._callAt(when, fn as (...a: never[]) => unknown, args);
+  }
+
+  private _callAt(when: number, fn: (...a: never[]) => unknown, args: unknown[]): TimerHandle {
+    this._checkClosed();
+    const h = new TimerHandle(when, 0, fn, args, this);
+    this._addTimer(h);
+    return h;
+  }
+
+  /**
+   * `SchedulerLike.schedule`: RxJS operators given this loop run their work on
+   * it. The returned action also cancels its own later reschedules.
+   */
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    checkCallback("work", work);
+    this._checkClosed();
+    return new LoopAction<T>(this, work).schedule(state, delay);
+  }
+
+  // ---- tasks and futures ------------------------------------------------------
+
+  /** A new pending future on this loop. */
+  createFuture<T = unknown>(): Future<T> {
+    this._checkClosed();
+    return new Future<T>(this);
+  }
+
+  /**
+   * Wraps a coroutine (or a coroutine function, or `async (signal) => T`) in a
+   * task; its first step runs on the next iteration, never inside this call.
+   */
+  createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Task<T> {
+    this._checkClosed();
+    return new Task<T>(toCoroutine(coro, "createTask(coro)"), { ...options, loop: this });
+  }
+
+  // ---- running ----------------------------------------------------------------
+
+  /** Whether the loop is running (inside `runForever` / `runUntilComplete`). */
+  isRunning(): boolean {
+    return this._active;
+  }
+
+  /** Whether `close()` was called. */
+  isClosed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Runs until `aw` is done; resolves with its result or rejects with its
+   * exception. Takes a coroutine, a coroutine function or a future.
+   */
+  runUntilComplete<T>(aw: TaskInput<T> | Future<T>): Promise<T> {
+    this._checkClosed();
+    this._checkNotRunning();
+    const fut = aw instanceof Future ? (aw as Future<T>) : this.createTask(aw);
+    if (fut._loop !== this) {
+      throw new RuntimeError("runUntilComplete(aw): 'aw' is a future of another loop");
+    }
+    const stopWhenDone = () => this.stop();
+    fut._addCallback(stopWhenDone as never);
+    return this.runForever().then(() => {
+      fut.removeDoneCallback(stopWhenDone);
+      if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+      return fut.result();
+    });
+  }
+
+  /** Runs until `stop()` is called; the promise resolves then. */
+  runForever(): Promise<void> {
+    this._checkClosed();
+    this._checkNotRunning();
+    return new Promise<void>((resolve) => {
+      this._stopWaiters.push(resolve);
+      this._active = true;
+      this._rearm(false);
+    });
+  }
+
+  /** Stops the loop after the current iteration. */
+  stop(): void {
+    if (this._autoRun) return;
+    this._stopping = true;
+    if (!this._draining) this._rearm(false);
+  }
+
+  /**
+   * Closes the loop: pending callbacks are dropped and it can no longer be used.
+   * Refuses while the loop runs. Idempotent.
+   */
+  close(): void {
+    if (this._active && !this._autoRun) throw new RuntimeError("Cannot close a running event loop");
+    if (this._closed) return;
+    this._closed = true;
+    this._active = false;
+    this._disarm();
+    this._ready.clear();
+    this._timers.clear();
+    this._unretrieved.clear();
+  }
+
+  // ---- errors and debug -------------------------------------------------------
+
+  /** Sets the handler for errors nobody else can receive (`null`: the default one). */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(`setExceptionHandler(handler): 'handler' must be a function or null, got ${describe(handler)}`);
+    }
+    this._exceptionHandler = handler;
+  }
+
+  /** The custom exception handler, or `null`. */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this._exceptionHandler;
+  }
+
+  /** Reports an error through the exception handler; never throws. */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this._exceptionHandler;
+    if (handler === null) {
+      this._safeDefault(context);
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (exc) {
+      this._safeDefault({ message: "Unhandled error in exception handler", exception: exc, context });
+    }
+  }
+
+  /** The default report: the message, the exception's stack, and where the task was created. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const lines = [context.message || "Unhandled exception in event loop"];
+    for (const key of Object.keys(context).sort()) {
+      if (key === "message" || key === "exception" || key === "sourceTraceback") continue;
+      lines.push(`${key}: ${String(context[key])}`);
+    }
+    if (context.sourceTraceback) lines.push(`Object created at (most recent call first):\n${context.sourceTraceback}`);
+    if (context.exception !== undefined) {
+      const e = context.exception;
+      lines.push(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `exception: ${describe(e)}`);
+    }
+    this.logger.error(lines.join("\n"));
+  }
+
+  private _safeDefault(context: ExceptionContext): void {
+    try {
+      this.defaultExceptionHandler(context);
+    } catch {
+      /* a broken logger must not break the loop */
+    }
+  }
+
+  /** Turns debug mode on or off. */
+  setDebug(enabled: boolean): void {
+    this._debug = Boolean(enabled);
+  }
+
+  /** Whether debug mode is on. */
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  // ---- internals used by futures, tasks and primitives --------------------------
+
+  /** @internal Queues a runnable; arms a wake-up if this is the first. */
+  _pushReady(r: Runnable): void {
+    this._ready.push(r);
+    if (this._armKind !== ARM_SOON && this._armKind !== ARM_YIELD && !this._draining && this._active) {
+      this._rearm(false);
+    }
+  }
+
+  /** @internal Puts a timer entry on the heap. */
+  _addTimer(entry: TimerEntry & Runnable & { _inHeap: boolean }): void {
+    this._checkClosed();
+    entry._seq = this._seq++;
+    entry._inHeap = true;
+    this._timers.push(entry);
+    if (!this._draining && this._active && this._armKind !== ARM_SOON && this._armKind !== ARM_YIELD) {
+      if (this._armKind === ARM_NONE || entry._when < this._armWhen) this._rearm(false);
+    }
+  }
+
+  /** @internal A timer in the heap was cancelled: drop it lazily. */
+  _timerCancelled(entry: TimerEntry): void {
+    entry._dead = true;
+    this._timers.deadCount++;
+  }
+
+  /** @internal Something outside the loop (a promise, a job) started. */
+  _beginExternal(): void {
+    this._external++;
+  }
+
+  /** @internal ...and ended: a virtual clock may move on again. */
+  _endExternal(): void {
+    this._external--;
+    if (this._external === 0 && this._virtual && !this._draining && this._active) this._rearm(false);
+  }
+
+  /** @internal */
+  _checkClosed(): void {
+    if (this._closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  /** @internal Creation stack for debug reports. */
+  _captureSource(): string {
+    return captureStack(3);
+  }
+
+  /** @internal Reports every exception that nobody retrieved. */
+  _reportUnretrieved(): void {
+    if (this._unretrieved.size === 0) return;
+    const list = Array.from(this._unretrieved);
+    this._unretrieved.clear();
+    for (const fut of list) {
+      if (!fut._logTraceback) continue;
+      fut._logTraceback = false;
+      const isTask = fut instanceof Task;
+      this.callExceptionHandler({
+        message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
+        exception: fut._exception,
+        ...(isTask ? { task: fut as Task<unknown> } : { future: fut }),
+        sourceTraceback: fut._sourceTraceback,
+      });
+    }
+  }
+
+  private _checkNotRunning(): void {
+    if (this._active) throw new RuntimeError("This event loop is already running");
+  }
+
+  // ---- the drain ----------------------------------------------------------------
+
+  private _drain(): void {
+    if (this._closed || !this._active) return;
+    const prev = _swapRunningLoop(this);
+    this._draining = true;
+    const ready = this._ready;
+    const timers = this._timers;
+    const debug = this._debug;
+    const start = now();
+    let exhausted = false;
+    let sinceCheck = 0;
+    try {
+      while (!this._stopping) {
+        timers.maybeCompact();
+        // Due timers join the ready queue after what is already there.
+        let top = timers.peek();
+        if (top !== undefined) {
+          let t = this.time();
+          if (this._virtual && ready.length === 0 && this._external === 0 && top._when > t) {
+            this._vtime = t = top._when;
+          }
+          while (top !== undefined && top._when <= t) {
+            timers.pop();
+            (top as { _inHeap?: boolean })._inHeap = false;
+            ready.push(top);
+            top = timers.peek();
+          }
+        }
+        let n = ready.length;
+        if (n === 0) break;
+        while (n-- > 0) {
+          const r = ready.shift()!;
+          if (debug) this._runDebug(r);
+          else {
+            try {
+              r._run();
+            } catch (exception) {
+              this.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
+            }
+          }
+          if (++sinceCheck >= 1024) {
+            sinceCheck = 0;
+            if (now() - start > DRAIN_BUDGET_MS) {
+              exhausted = true;
+              break;
+            }
+          }
+        }
+        if (exhausted) break;
+      }
+    } finally {
+      this._draining = false;
+      _swapRunningLoop(prev);
+    }
+    if (this._stopping) {
+      this._stopping = false;
+      this._active = false;
+      const waiters = this._stopWaiters;
+      this._stopWaiters = [];
+      for (const w of waiters) w();
+    } else if (this._autoRun && ready.length === 0 && this._tasks.size === 0 && this._timers.liveCount === 0) {
+      this._reportUnretrieved();
+    }
+    this._rearm(exhausted);
+  }
+
+  private _runDebug(r: Runnable): void {
+    const t0 = now();
+    try {
+      r._run();
+    } catch (exception) {
+      this.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
+    }
+    const dt = now() - t0;
+    if (dt >= this.slowCallbackDuration) {
+      const label = (r as { _label?: () => string })._label?.() ?? String(r);
+      const src = (r as { _sourceTraceback?: string })._sourceTraceback;
+      this.logger.warn(
+        `Executing ${label} took ${dt.toFixed(1)} ms` + (src ? `\n${label} created at (most recent call first):\n${src}` : ""),
+      );
+    }
+  }
+
+  /** Arms the single host wake-up the loop's state calls for. */
+  private _rearm(yieldFirst: boolean): void {
+    if (this._closed || !this._active) {
+      this._disarm();
+      return;
+    }
+    if (this._stopping || this._ready.length > 0 || yieldFirst) {
+      const kind = yieldFirst ? ARM_YIELD : ARM_SOON;
+      if (this._armKind === kind) return;
+      this._disarm();
+      this._armKind = kind;
+      this._hostHandle = yieldFirst
+        ? (this._host.yieldToIO?.(this._onWake) ?? this._host.later(this._onWake, 0))
+        : this._host.soon(this._onWake);
+      return;
+    }
+    const top = this._timers.peek();
+    if (top === undefined || (this._virtual && this._external > 0)) {
+      this._disarm();
+      return;
+    }
+    if (this._virtual) {
+      if (this._armKind === ARM_SOON) return;
+      this._disarm();
+      this._armKind = ARM_SOON;
+      this._hostHandle = this._host.soon(this._onWake);
+      return;
+    }
+    if (this._armKind === ARM_LATER && this._armWhen === top._when) return;
+    this._disarm();
+    const delay = Math.min(Math.max(0, top._when - this._host.now()), MAX_HOST_DELAY);
+    this._armKind = ARM_LATER;
+    this._armWhen = top._when;
+    this._hostHandle = this._host.later(this._onWake, delay);
+  }
+
+  private _disarm(): void {
+    if (this._hostHandle !== null) {
+      this._hostHandle.unsubscribe();
+      this._hostHandle = null;
+    }
+    this._armKind = ARM_NONE;
+  }
+}

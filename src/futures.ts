@@ -1,0 +1,313 @@
+/**
+ * `Future`: a result that will be set later (asyncio's `futures` module).
+ *
+ * @module
+ */
+import { Observable, observable as symbolObservable } from "rxjs";
+import type { Coroutine, Suspend } from "./coroutines.js";
+import { describe } from "./coroutines.js";
+import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { DoneCallbackHandle, getRunningLoop, type Runnable } from "./events.js";
+
+const PENDING = 0;
+const FINISHED = 1;
+const CANCELLED = 2;
+
+/** A done callback: called (through `callSoon`) with the finished future. */
+export type DoneCallback<T> = (fut: Future<T>) => void;
+
+/** A callback slot: a function, or a task to wake (the fast path, no allocation). */
+type Callback = DoneCallback<never> | Runnable;
+
+/**
+ * A result that is set later, as asyncio's `Future`. `yield*` a future inside a
+ * coroutine to wait for it; `await` it in async code; `from(fut)` in RxJS.
+ *
+ * @example
+ * ```ts
+ * function* main(): Coroutine<number> {
+ *   const fut = getRunningLoop().createFuture<number>();
+ *   getRunningLoop().callLater(100, () => fut.setResult(42));
+ *   return yield* fut; // 42, after 100 ms
+ * }
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @internal */ readonly _loop: EventLoop;
+  /** @internal */ _state: number = PENDING;
+  /** @internal */ _result: T | undefined = undefined;
+  /** @internal */ _exception: unknown = undefined;
+  /** @internal */ _callbacks: Callback | Callback[] | null = null;
+  /** @internal Set while a coroutine's `yield*` hands this future to its task. */
+  _blocking = false;
+  /** @internal */ _cancelMessage: string | undefined = undefined;
+  /** @internal */ _cancelledExc: CancelledError | null = null;
+  /** @internal True while an exception is set and nobody has looked at it. */
+  _logTraceback = false;
+  /** @internal Where it was created, in debug mode. */
+  _sourceTraceback: string | undefined;
+
+  /** A pending future on `loop` (the running loop when omitted). */
+  constructor(loop?: EventLoop) {
+    this._loop = loop ?? getRunningLoop();
+    this._sourceTraceback = this._loop._debug ? this._loop._captureSource() : undefined;
+  }
+
+  /** Whether it has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /** Whether it was cancelled. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /**
+   * The result. Throws the exception if one was set, `CancelledError` if it was
+   * cancelled, `InvalidStateError` if it is still pending.
+   */
+  result(): T {
+    if (this._state === FINISHED) {
+      if (this._logTraceback) this._retrieved();
+      if (this._exception !== undefined) throw this._exception;
+      return this._result as T;
+    }
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Result is not ready: the future is still pending");
+  }
+
+  /**
+   * The exception, or `null` if the future finished normally. Throws
+   * `CancelledError` if it was cancelled, `InvalidStateError` if pending.
+   */
+  exception(): unknown {
+    if (this._state === FINISHED) {
+      if (this._logTraceback) this._retrieved();
+      return this._exception === undefined ? null : this._exception;
+    }
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Exception is not set: the future is still pending");
+  }
+
+  /** Marks the future done with `value` and schedules its callbacks. */
+  setResult(value: T): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    this._result = value;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  /** Marks the future done with `exception` and schedules its callbacks. */
+  setException(exception: unknown): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if (exception === undefined) {
+      throw new TypeError("setException(exception): 'exception' must not be undefined");
+    }
+    this._exception = exception;
+    this._state = FINISHED;
+    this._logTraceback = true;
+    this._loop._unretrieved.add(this);
+    this._scheduleCallbacks();
+  }
+
+  /**
+   * Cancels the future: it becomes done and its callbacks are scheduled.
+   * Returns `false` if it was already done.
+   */
+  cancel(msg?: string): boolean {
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Calls `fn(future)` through `callSoon` once the future is done (at once,
+   * through `callSoon`, if it already is). Never synchronous.
+   */
+  addDoneCallback(fn: DoneCallback<T>): void {
+    if (typeof fn !== "function") {
+      throw new TypeError(`addDoneCallback(fn): 'fn' must be a function, got ${describe(fn)}`);
+    }
+    if (this._state !== PENDING) {
+      this._loop._pushReady(new DoneCallbackHandle(fn, this));
+      return;
+    }
+    this._addCallback(fn as DoneCallback<never>);
+  }
+
+  /** Removes every registration of `fn`; returns how many were removed. */
+  removeDoneCallback(fn: DoneCallback<T>): number {
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    if (!Array.isArray(cbs)) {
+      if (cbs === fn) {
+        this._callbacks = null;
+        return 1;
+      }
+      return 0;
+    }
+    const kept = cbs.filter((cb) => cb !== fn);
+    const removed = cbs.length - kept.length;
+    this._callbacks = kept.length === 0 ? null : kept;
+    return removed;
+  }
+
+  /** The loop the future belongs to. */
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  /** `yield*` support: suspends until done, then gives the result (or throws). */
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return new FutureIter(this);
+  }
+
+  /** `await` support: settles with the result or the exception. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this._toPromise().then(onFulfilled, onRejected);
+  }
+
+  /**
+   * RxJS interop (installed under RxJS's `observable` symbol, which `from()`
+   * looks for first): emits the result once and completes, or errors.
+   */
+  asObservable(): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const settle = (f: Future<T>) => {
+        let v: T;
+        try {
+          v = f.result();
+        } catch (e) {
+          subscriber.error(e);
+          return;
+        }
+        subscriber.next(v);
+        subscriber.complete();
+      };
+      this.addDoneCallback(settle);
+      return () => {
+        this.removeDoneCallback(settle);
+      };
+    });
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} ${this._stateName()}>`;
+  }
+
+  /** @internal */
+  _toPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settle = (f: Future<T>) => {
+        try {
+          resolve(f.result());
+        } catch (e) {
+          reject(e);
+        }
+      };
+      // A finished future settles without the loop, which may be closed by now.
+      if (this._state !== PENDING) settle(this);
+      else this._addCallback(settle as DoneCallback<never>);
+    });
+  }
+
+  /** @internal */
+  _addCallback(cb: Callback): void {
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = cb;
+    else if (Array.isArray(cbs)) cbs.push(cb);
+    else this._callbacks = [cbs, cb];
+  }
+
+  /** @internal Removes a task waiting on this future (a task that stops waiting). */
+  _removeWaiter(r: Runnable): void {
+    const cbs = this._callbacks;
+    if (cbs === r) this._callbacks = null;
+    else if (Array.isArray(cbs)) {
+      const i = cbs.indexOf(r);
+      if (i >= 0) cbs.splice(i, 1);
+    }
+  }
+
+  /** @internal */
+  _scheduleCallbacks(): void {
+    const cbs = this._callbacks;
+    if (cbs === null) return;
+    this._callbacks = null;
+    const loop = this._loop;
+    if (!Array.isArray(cbs)) {
+      loop._pushReady(typeof cbs === "function" ? new DoneCallbackHandle(cbs as DoneCallback<T>, this) : cbs);
+      return;
+    }
+    for (let i = 0; i < cbs.length; i++) {
+      const c = cbs[i]!;
+      loop._pushReady(typeof c === "function" ? new DoneCallbackHandle(c as DoneCallback<T>, this) : c);
+    }
+  }
+
+  /** @internal */
+  _makeCancelledError(): CancelledError {
+    return (this._cancelledExc ??= new CancelledError(this._cancelMessage));
+  }
+
+  /** @internal */
+  _retrieved(): void {
+    this._logTraceback = false;
+    this._loop._unretrieved.delete(this);
+  }
+
+  /** @internal */
+  _stateName(): string {
+    return this._state === PENDING ? "pending" : this._state === CANCELLED ? "cancelled" : "finished";
+  }
+}
+
+Object.defineProperty(Future.prototype, symbolObservable, {
+  value: Future.prototype.asObservable,
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * The iterator behind `yield* future`: yields the future once (flagged as a
+ * proper `yield*`, so a bare `yield fut` is caught as a mistake), then returns
+ * its result or throws its exception into the coroutine.
+ */
+class FutureIter<T> implements Iterator<Suspend, T, unknown> {
+  private _yielded = false;
+  constructor(private readonly _fut: Future<T>) {}
+
+  next(): IteratorResult<Suspend, T> {
+    const fut = this._fut;
+    if (fut._state !== PENDING) return { done: true, value: fut.result() };
+    if (this._yielded) {
+      throw new RuntimeError("yield* resumed before the future was done (was the coroutine stepped by hand?)");
+    }
+    this._yielded = true;
+    fut._blocking = true;
+    return { done: false, value: fut as Future<unknown> };
+  }
+
+  throw(e: unknown): IteratorResult<Suspend, T> {
+    throw e;
+  }
+
+  return(value?: T): IteratorResult<Suspend, T> {
+    return { done: true, value: value as T };
+  }
+}
+
+/** Whether `x` is a Future (or Task). */
+export function isFuture(x: unknown): x is Future<unknown> {
+  return x instanceof Future;
+}
+
+/** The result type of a coroutine, future or task. */
+export type ResultOf<A> = A extends Future<infer T> ? T : A extends Coroutine<infer T> ? T : never;

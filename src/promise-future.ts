@@ -1,0 +1,102 @@
+/**
+ * Futures fed from outside the loop: a promise or an observable. While one is
+ * pending it counts as outside work, so a virtual clock does not jump past it.
+ *
+ * @module
+ */
+import { EmptyError, type Observable, type Subscription } from "rxjs";
+import { CancelledError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { Future } from "./futures.js";
+
+/**
+ * A future that settles with a promise. Cancelling it aborts the
+ * `AbortController` given (the async function's signal).
+ * @internal
+ */
+export class PromiseFuture<T> extends Future<T> {
+  private _abort: AbortController | null;
+
+  constructor(loop: EventLoop, promise: PromiseLike<T>, abort: AbortController | null) {
+    super(loop);
+    this._abort = abort;
+    loop._beginExternal();
+    let pending = true;
+    const end = () => {
+      if (pending) {
+        pending = false;
+        loop._endExternal();
+      }
+    };
+    promise.then(
+      (v) => {
+        end();
+        if (!this.done() && !loop.isClosed()) this.setResult(v);
+      },
+      (e: unknown) => {
+        end();
+        if (!this.done() && !loop.isClosed()) this.setException(e === undefined ? new Error("promise rejected with undefined") : e);
+      },
+    );
+  }
+
+  override cancel(msg?: string): boolean {
+    if (!super.cancel(msg)) return false;
+    const ac = this._abort;
+    this._abort = null;
+    if (ac !== null) ac.abort(new CancelledError(msg));
+    return true;
+  }
+}
+
+/**
+ * A future that settles with an observable's last value at completion
+ * (`EmptyError` if it completes empty). Cancelling it unsubscribes.
+ * @internal
+ */
+export class ObservableFuture<T> extends Future<T> {
+  private _sub: Subscription | null = null;
+
+  constructor(loop: EventLoop, source: Observable<T>) {
+    super(loop);
+    loop._beginExternal();
+    let has = false;
+    let last: T | undefined;
+    let live = true;
+    const end = () => {
+      if (live) {
+        live = false;
+        loop._endExternal();
+      }
+    };
+    this._end = end;
+    const sub = source.subscribe({
+      next: (v) => {
+        has = true;
+        last = v;
+      },
+      error: (e: unknown) => {
+        end();
+        if (!this.done() && !loop.isClosed()) this.setException(e);
+      },
+      complete: () => {
+        end();
+        if (this.done() || loop.isClosed()) return;
+        if (has) this.setResult(last as T);
+        else this.setException(new EmptyError());
+      },
+    });
+    if (live) this._sub = sub;
+  }
+
+  private _end: () => void;
+
+  override cancel(msg?: string): boolean {
+    if (!super.cancel(msg)) return false;
+    const sub = this._sub;
+    this._sub = null;
+    if (sub !== null) sub.unsubscribe();
+    this._end();
+    return true;
+  }
+}

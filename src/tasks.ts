@@ -1,0 +1,279 @@
+/**
+ * `Task`: a coroutine driven by the loop (asyncio's `tasks` module).
+ *
+ * A step `next()`s (or `throw()`s into) the generator inside a loop callback.
+ * The generator hands back the future it waits on; the task puts itself on that
+ * future's callback list (no closure) and is pushed onto the ready queue when
+ * the future is done. Cancellation cancels the future the task waits on, so the
+ * next step throws `CancelledError` at the pending `yield*`; a cancel requested
+ * while no future is awaited is remembered and delivered by the next step. A
+ * step never runs synchronously from `cancel()` or from a teardown.
+ *
+ * @module
+ */
+import type { AsyncTaskFunction, Coroutine, CoroutineFunction } from "./coroutines.js";
+import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
+import { CancelledError, RuntimeError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { getRunningLoop, type Runnable } from "./events.js";
+import { Future } from "./futures.js";
+import { PromiseFuture } from "./promise-future.js";
+
+/** What `createTask`, `run` and `runUntilComplete` accept. */
+export type TaskInput<T> = Coroutine<T> | CoroutineFunction<T> | AsyncTaskFunction<T>;
+
+/** Options of `createTask`. */
+export interface TaskOptions {
+  /** The task's name (default `Task-<n>`). */
+  name?: string;
+  /** The loop (default: the running loop). */
+  loop?: EventLoop;
+}
+
+let taskCounter = 0;
+
+/**
+ * A coroutine scheduled on the loop; a `Future` of its return value.
+ *
+ * @example
+ * ```ts
+ * function* main(): Coroutine<void> {
+ *   const t = createTask(worker(), { name: "worker" });
+ *   yield* sleep(100);
+ *   t.cancel("enough");
+ *   try { yield* t; } catch (e) { console.log(e instanceof CancelledError); } // true
+ * }
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> implements Runnable {
+  /** @internal */ readonly _coro: Coroutine<T>;
+  /** @internal */ _name: string | null;
+  /** @internal */ readonly _id: number;
+  /** @internal The future this task waits on. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal A cancel to deliver at the next step. */
+  _mustCancel = false;
+  /** @internal An exception to throw in at the next step. */
+  _pendingExc: unknown = undefined;
+  /** @internal */ _numCancelsRequested = 0;
+
+  /** Prefer `createTask`. The first step runs on the loop's next iteration. */
+  constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
+    if (!isCoroutine(coro)) {
+      throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
+    }
+    const loop = options.loop ?? getRunningLoop();
+    loop._checkClosed();
+    super(loop);
+    this._coro = coro;
+    this._id = ++taskCounter;
+    this._name = options.name === undefined ? null : String(options.name);
+    loop._tasks.add(this as Task<unknown>);
+    loop._pushReady(this);
+  }
+
+  /** The task's name (`Task-<n>` unless set). */
+  getName(): string {
+    return (this._name ??= `Task-${this._id}`);
+  }
+
+  /** Renames the task. */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /** The coroutine the task drives. */
+  getCoro(): Coroutine<T> {
+    return this._coro;
+  }
+
+  /** A task's result is set by its coroutine only. @throws RuntimeError */
+  override setResult(_value: T): never {
+    throw new RuntimeError("Task does not support setResult()");
+  }
+
+  /** A task's exception is set by its coroutine only. @throws RuntimeError */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support setException()");
+  }
+
+  /**
+   * Requests cancellation: `CancelledError(msg)` is thrown into the coroutine at
+   * its pending `yield*` on a later step, so its `catch`/`finally` run (and may
+   * `yield*`). Returns `false` if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (this._state !== 0) return false;
+    this._numCancelsRequested++;
+    const waiter = this._futWaiter;
+    if (waiter !== null && waiter.cancel(msg)) return true;
+    // No future to cancel: a step is already scheduled and will deliver it.
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /** How many cancel requests are pending (`cancel()` calls minus `uncancel()` calls). */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /** Withdraws one cancel request; returns how many remain. */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  override toString(): string {
+    return `<Task ${this._stateName()} name='${this.getName()}'>`;
+  }
+
+  /** @internal */
+  _label(): string {
+    return `task '${this.getName()}'`;
+  }
+
+  /** @internal One step of the coroutine. */
+  _run(): void {
+    if (this._state !== 0) return;
+    const loop = this._loop;
+    let exc = this._pendingExc;
+    this._pendingExc = undefined;
+    if (this._mustCancel) {
+      this._mustCancel = false;
+      exc = new CancelledError(this._cancelMessage);
+    }
+    this._futWaiter = null;
+    const prev = loop._currentTask;
+    loop._currentTask = this as Task<unknown>;
+    let r: IteratorResult<unknown, T>;
+    try {
+      r = exc === undefined ? this._coro.next() : this._coro.throw(exc);
+    } catch (e) {
+      loop._currentTask = prev;
+      this._end();
+      if (e instanceof CancelledError) this._setCancelled(e);
+      else this._setFailed(e === undefined ? new RuntimeError("coroutine threw undefined") : e);
+      return;
+    }
+    loop._currentTask = prev;
+    if (r.done === true) {
+      this._end();
+      if (this._mustCancel) {
+        // Cancelled while finishing: asyncio reports the task as cancelled.
+        this._mustCancel = false;
+        this._setCancelled(new CancelledError(this._cancelMessage));
+      } else {
+        this._result = r.value;
+        this._state = 1;
+        this._scheduleCallbacks();
+      }
+      return;
+    }
+    const y = r.value;
+    if (y instanceof Future) {
+      if (y._blocking) {
+        y._blocking = false;
+        if (y._loop !== loop) {
+          this._retry(new RuntimeError(`Task ${this.getName()} got a future attached to a different loop`));
+        } else if (y === this) {
+          this._retry(new RuntimeError(`Task ${this.getName()} cannot await itself`));
+        } else if (y._state !== 0) {
+          loop._pushReady(this);
+        } else {
+          y._addCallback(this);
+          this._futWaiter = y;
+          if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
+        }
+      } else {
+        this._retry(new RuntimeError(`'yield' was used instead of 'yield*' in task ${this.getName()} with ${describe(y)}`));
+      }
+    } else if (y === undefined) {
+      // A bare yield (what sleep(0) does): let everything else ready run first.
+      loop._pushReady(this);
+    } else {
+      const hint = isCoroutine(y) || (typeof y === "object" && y !== null && Symbol.iterator in y) ? " (did you mean yield*?)" : "";
+      this._retry(new RuntimeError(`Task ${this.getName()} got bad yield: ${describe(y)}${hint}`));
+    }
+  }
+
+  private _retry(exc: RuntimeError): void {
+    this._pendingExc = exc;
+    this._loop._pushReady(this);
+  }
+
+  private _end(): void {
+    this._loop._tasks.delete(this as Task<unknown>);
+  }
+
+  private _setCancelled(e: CancelledError): void {
+    this._state = 2;
+    this._cancelMessage = e.message === "" ? this._cancelMessage : e.message;
+    this._cancelledExc = e;
+    this._scheduleCallbacks();
+  }
+
+  private _setFailed(e: unknown): void {
+    this._exception = e;
+    this._state = 1;
+    this._logTraceback = true;
+    this._loop._unretrieved.add(this as Task<unknown>);
+    this._scheduleCallbacks();
+  }
+}
+
+/** Whether `x` is a Task. */
+export function isTask(x: unknown): x is Task<unknown> {
+  return x instanceof Task;
+}
+
+function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * Runs a plain function inside the task's first step: an async function gets an
+ * `AbortSignal` that cancelling the task aborts (only if it declares a parameter).
+ */
+function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): Coroutine<T> {
+  const ac = fn.length > 0 ? new AbortController() : null;
+  const r = ac === null ? (fn as () => unknown)() : fn(ac.signal);
+  if (isCoroutine(r)) return (yield* r) as T;
+  if (isPromiseLike(r)) return (yield* new PromiseFuture<T>(getRunningLoop(), r as PromiseLike<T>, ac)) as T;
+  throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
+}
+
+/** Normalizes what `createTask` & co. accept into a coroutine. @internal */
+export function toCoroutine<T>(x: TaskInput<T>, where: string): Coroutine<T> {
+  if (isCoroutine(x)) return x;
+  if (isCoroutineFunction(x)) return x() as Coroutine<T>;
+  if (typeof x === "function") return callFunction<T>(x as (signal: AbortSignal) => unknown, where);
+  throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
+}
+
+/**
+ * Schedules a coroutine on the running loop as a task.
+ *
+ * @example
+ * ```ts
+ * const t = createTask(fetchData(), { name: "fetch" });
+ * const data = yield* t;
+ * ```
+ */
+export function createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Task<T> {
+  const loop = options.loop ?? getRunningLoop();
+  return loop.createTask(coro, options);
+}
+
+/** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  return (loop ?? getRunningLoop())._currentTask;
+}
+
+/** The loop's tasks that are not done yet. @throws RuntimeError outside a running loop */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  return new Set((loop ?? getRunningLoop())._tasks);
+}
