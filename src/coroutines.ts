@@ -34,14 +34,23 @@ export interface Awaitable<T> {
   [Symbol.iterator](): Iterator<Suspend, T, unknown>;
 }
 
+/**
+ * What a task can drive: any coroutine object. Generators are the usual kind;
+ * `sleep()` returns a lighter hand-written one.
+ */
+export interface CoroutineLike<T = unknown> extends Iterator<Suspend, T, unknown> {
+  throw(e: unknown): IteratorResult<Suspend, T>;
+  [Symbol.iterator](): Iterator<Suspend, T, unknown>;
+}
+
 /** A function that makes a coroutine (a generator function). */
-export type CoroutineFunction<T = unknown> = () => Coroutine<T>;
+export type CoroutineFunction<T = unknown> = () => CoroutineLike<T>;
 
 /** An async function given an `AbortSignal` that cancelling its task aborts. */
 export type AsyncTaskFunction<T = unknown> = (signal: AbortSignal) => PromiseLike<T>;
 
 /** Whether `x` is a coroutine object (a started-or-not generator, or any iterator with `throw`). */
-export function isCoroutine(x: unknown): x is Coroutine<unknown> {
+export function isCoroutine(x: unknown): x is CoroutineLike<unknown> {
   return (
     typeof x === "object" &&
     x !== null &&

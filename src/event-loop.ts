@@ -121,6 +121,11 @@ export class EventLoop implements SchedulerLike {
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Promises, executor jobs and other work outside the loop. */
   _external = 0;
+  /**
+   * @internal Promise continuations waiting on this loop's futures. Outside work
+   * that is itself waiting on the loop must not stop a virtual clock.
+   */
+  _loopWaits = 0;
   /** @internal Loops that run whenever they have work (the implicit RxJS loop). */
   readonly _autoRun: boolean;
 
@@ -396,7 +401,7 @@ export class EventLoop implements SchedulerLike {
   /** @internal ...and ended: a virtual clock may move on again. */
   _endExternal(): void {
     this._external--;
-    if (this._external === 0 && this._virtual && !this._draining && this._active) this._rearm(false);
+    if (this._virtual && !this._draining && this._active) this._rearm(false);
   }
 
   /** @internal */
@@ -450,7 +455,7 @@ export class EventLoop implements SchedulerLike {
         let top = timers.peek();
         if (top !== undefined) {
           let t = this.time();
-          if (this._virtual && ready.length === 0 && this._external === 0 && top._when > t) {
+          if (this._virtual && ready.length === 0 && this._external <= this._loopWaits && top._when > t) {
             this._vtime = t = top._when;
           }
           while (top !== undefined && top._when <= t) {
@@ -532,7 +537,7 @@ export class EventLoop implements SchedulerLike {
       return;
     }
     const top = this._timers.peek();
-    if (top === undefined || (this._virtual && this._external > 0)) {
+    if (top === undefined || (this._virtual && this._external > this._loopWaits)) {
       this._disarm();
       return;
     }

@@ -213,8 +213,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
         }
       };
       // A finished future settles without the loop, which may be closed by now.
-      if (this._state !== PENDING) settle(this);
-      else this._addCallback(settle as DoneCallback<never>);
+      if (this._state !== PENDING) {
+        settle(this);
+        return;
+      }
+      // Promise code waiting on the loop: the virtual clock may move on for it
+      // (an async-function task awaiting a sleep must not deadlock).
+      const loop = this._loop;
+      loop._loopWaits++;
+      this._addCallback(((f: Future<T>) => {
+        loop._loopWaits--;
+        settle(f);
+      }) as DoneCallback<never>);
     });
   }
 

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export type { Awaitable, AsyncTaskFunction, Coroutine, CoroutineFunction, Suspend } from "./coroutines.js";
+export type { Awaitable, AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike, Suspend } from "./coroutines.js";
 export { isCoroutine, isCoroutineFunction } from "./coroutines.js";
 export {
   BrokenBarrierError,

@@ -52,6 +52,11 @@ export class PromiseFuture<T> extends Future<T> {
 /**
  * A future that settles with an observable's last value at completion
  * (`EmptyError` if it completes empty). Cancelling it unsubscribes.
+ *
+ * Unlike a promise it does not hold a virtual clock still: most observables
+ * awaited on a loop run on that loop's own scheduler (`interval(10, loop)`), and
+ * counting them as outside work would stop the very clock they wait for. Give
+ * an observable's timers the loop as scheduler under the virtual clock.
  * @internal
  */
 export class ObservableFuture<T> extends Future<T> {
@@ -59,17 +64,12 @@ export class ObservableFuture<T> extends Future<T> {
 
   constructor(loop: EventLoop, source: Observable<T>) {
     super(loop);
-    loop._beginExternal();
     let has = false;
     let last: T | undefined;
     let live = true;
     const end = () => {
-      if (live) {
-        live = false;
-        loop._endExternal();
-      }
+      live = false;
     };
-    this._end = end;
     const sub = source.subscribe({
       next: (v) => {
         has = true;
@@ -89,14 +89,11 @@ export class ObservableFuture<T> extends Future<T> {
     if (live) this._sub = sub;
   }
 
-  private _end: () => void;
-
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
     const sub = this._sub;
     this._sub = null;
     if (sub !== null) sub.unsubscribe();
-    this._end();
     return true;
   }
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Awaitable, Suspend } from "./coroutines.js";
+import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop, type Runnable } from "./events.js";
@@ -129,6 +129,4 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
 }
 
 /** What `sleep()` returns: a coroutine object to `yield*` (once). */
-export type SleepAwaitable<T> = Iterator<Suspend, T, unknown> & Awaitable<T> & {
-  throw(e: unknown): IteratorResult<Suspend, T>;
-};
+export type SleepAwaitable<T> = CoroutineLike<T>;

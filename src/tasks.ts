@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { AsyncTaskFunction, Coroutine, CoroutineFunction } from "./coroutines.js";
+import type { AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike } from "./coroutines.js";
 import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
@@ -20,7 +20,7 @@ import { Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
-export type TaskInput<T> = Coroutine<T> | CoroutineFunction<T> | AsyncTaskFunction<T>;
+export type TaskInput<T> = CoroutineLike<T> | CoroutineFunction<T> | AsyncTaskFunction<T>;
 
 /** Options of `createTask`. */
 export interface TaskOptions {
@@ -46,7 +46,7 @@ let taskCounter = 0;
  * ```
  */
 export class Task<T = unknown> extends Future<T> implements Runnable {
-  /** @internal */ readonly _coro: Coroutine<T>;
+  /** @internal */ readonly _coro: CoroutineLike<T>;
   /** @internal */ _name: string | null;
   /** @internal */ readonly _id: number;
   /** @internal The future this task waits on. */
@@ -58,7 +58,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal */ _numCancelsRequested = 0;
 
   /** Prefer `createTask`. The first step runs on the loop's next iteration. */
-  constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
+  constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     if (!isCoroutine(coro)) {
       throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
     }
@@ -83,7 +83,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   }
 
   /** The coroutine the task drives. */
-  getCoro(): Coroutine<T> {
+  getCoro(): CoroutineLike<T> {
     return this._coro;
   }
 
@@ -247,7 +247,7 @@ function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): 
 }
 
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
-export function toCoroutine<T>(x: TaskInput<T>, where: string): Coroutine<T> {
+export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T> {
   if (isCoroutine(x)) return x;
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
   if (typeof x === "function") return callFunction<T>(x as (signal: AbortSignal) => unknown, where);
