@@ -53,6 +53,17 @@ export interface ExceptionContext {
 /** A custom exception handler: `loop.setExceptionHandler((loop, ctx) => ...)`. */
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
 
+/**
+ * Hooks a tracer gets from the loop (trio's `Instrument`, reduced to tasks).
+ * `stepEnded` gets the future the task now waits on (`null`: none, because it is
+ * done, yielded to the loop, or is retrying).
+ */
+export interface LoopTracer {
+  taskCreated(task: Task<unknown>, parent: Task<unknown> | null): void;
+  stepStarted(task: Task<unknown>): void;
+  stepEnded(task: Task<unknown>, awaiting: Future<unknown> | null): void;
+}
+
 /** Where the loop writes warnings and errors (default `console`). */
 export interface LoopLogger {
   warn(...args: unknown[]): void;
@@ -119,6 +130,8 @@ export class EventLoop implements SchedulerLike {
   /** @internal Futures whose exception nobody has retrieved yet. */
   readonly _unretrieved = new Set<Future<unknown>>();
   /** @internal */ _currentTask: Task<unknown> | null = null;
+  /** @internal Sees every task's creation and steps; `null` costs one field check per step. */
+  _tracer: LoopTracer | null = null;
   /** @internal Promises, executor jobs and other work outside the loop. */
   _external = 0;
   /**
@@ -296,12 +309,12 @@ export class EventLoop implements SchedulerLike {
   close(): void {
     if (this._active && !this._autoRun) throw new RuntimeError("Cannot close a running event loop");
     if (this._closed) return;
+    this._reportUnretrieved();
     this._closed = true;
     this._active = false;
     this._disarm();
     this._ready.clear();
     this._timers.clear();
-    this._unretrieved.clear();
   }
 
   // ---- errors and debug -------------------------------------------------------

@@ -273,6 +273,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._loop._unretrieved.delete(this);
   }
 
+  /** @internal What a task waiting on this future waits on, for traces and task trees. */
+  _traceLabel(): string {
+    return "future";
+  }
+
   /** @internal */
   _stateName(): string {
     return this._state === PENDING ? "pending" : this._state === CANCELLED ? "cancelled" : "finished";

@@ -16,7 +16,7 @@ export {
   RuntimeError,
   TimeoutError,
 } from "./errors.js";
-export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger } from "./event-loop.js";
+export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop.js";
 export { EventLoop } from "./event-loop.js";
 export { Handle, TimerHandle, getRunningLoop } from "./events.js";
 export type { Runnable } from "./events.js";

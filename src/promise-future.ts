@@ -40,6 +40,10 @@ export class PromiseFuture<T> extends Future<T> {
     );
   }
 
+  override _traceLabel(): string {
+    return "promise";
+  }
+
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
     const ac = this._abort;
@@ -87,6 +91,10 @@ export class ObservableFuture<T> extends Future<T> {
       },
     });
     if (live) this._sub = sub;
+  }
+
+  override _traceLabel(): string {
+    return "observable";
   }
 
   override cancel(msg?: string): boolean {

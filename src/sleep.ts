@@ -42,6 +42,10 @@ export class SleepFuture<T> extends Future<T> implements TimerEntry, Runnable {
   _label(): string {
     return `sleep until ${this._when}`;
   }
+
+  override _traceLabel(): string {
+    return `sleep until ${this._when}`;
+  }
 }
 
 const S_START = 0;

@@ -70,6 +70,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._name = options.name === undefined ? null : String(options.name);
     loop._tasks.add(this as Task<unknown>);
     loop._pushReady(this);
+    if (loop._tracer !== null) loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
   }
 
   /** The task's name (`Task-<n>` unless set). */
@@ -136,8 +137,25 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     return `task '${this.getName()}'`;
   }
 
-  /** @internal One step of the coroutine. */
+  /** @internal Runs one step; the tracer, when there is one, sees it begin and end. */
   _run(): void {
+    const tracer = this._loop._tracer;
+    if (tracer === null) {
+      this._step();
+      return;
+    }
+    tracer.stepStarted(this as Task<unknown>);
+    this._step();
+    tracer.stepEnded(this as Task<unknown>, this._futWaiter);
+  }
+
+  /** @internal */
+  override _traceLabel(): string {
+    return `task '${this.getName()}'`;
+  }
+
+  /** @internal One step of the coroutine. */
+  _step(): void {
     if (this._state !== 0) return;
     const loop = this._loop;
     let exc = this._pendingExc;
