@@ -17,9 +17,12 @@ import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } fr
 import { Future } from "./futures.js";
 import { rxjsHost, type HostHandle, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
+import { TaskList } from "./internal/task-list.js";
 import { TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import { LoopAction } from "./scheduler-action.js";
 import { Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
+import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
+import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
 /** Which clock a loop keeps. */
 export type ClockKind = "real" | "virtual";
@@ -126,7 +129,7 @@ export class EventLoop implements SchedulerLike {
   /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
   /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
   /** @internal Pending tasks; the loop keeps them alive (gh-88831). */
-  readonly _tasks = new Set<Task<unknown>>();
+  readonly _tasks = new TaskList<Task<unknown>>();
   /** @internal Futures whose exception nobody has retrieved yet. */
   readonly _unretrieved = new Set<Future<unknown>>();
   /** @internal */ _currentTask: Task<unknown> | null = null;
@@ -141,6 +144,10 @@ export class EventLoop implements SchedulerLike {
   _loopWaits = 0;
   /** @internal Loops that run whenever they have work (the implicit RxJS loop). */
   readonly _autoRun: boolean;
+  /** @internal The executor for `runInExecutor(null, ...)`, made on first use. */
+  _defaultExecutor: Executor | null = null;
+  /** @internal `shutdownDefaultExecutor()` was called: no new default executor. */
+  _executorShutdownCalled = false;
 
   private _seq = 0;
   private _vtime = 0;
@@ -315,6 +322,43 @@ export class EventLoop implements SchedulerLike {
     this._disarm();
     this._ready.clear();
     this._timers.clear();
+    loopCloseDefaultExecutor(this);
+  }
+
+  // ---- executors (the work is in loop-executor.ts) -------------------------------
+
+  /**
+   * Runs `fn(...args)` on a worker thread of `executor` (the loop's default
+   * `ThreadPoolExecutor` when `null`, made on first use); a Future of its
+   * result, so the loop keeps running meanwhile. `fn` is a self-contained
+   * function (sent as source text: no variables from around it) or a module's
+   * export `{ module, export }`; arguments and results are structured-cloned,
+   * `transfer(x)` moves buffers. Cancelling the future drops a queued job or
+   * stops the worker of a running one.
+   *
+   * @example
+   * ```ts
+   * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+   * const r = yield* loop.runInExecutor(null, fib, 35);
+   * ```
+   * @throws TypeError for a function or argument that cannot be sent; RuntimeError after shutdown
+   */
+  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: JobFunction<A, R>, ...args: JobArgs<A>): Future<JobResult<R>> {
+    return loopRunInExecutor(this, executor, fn as JobFunction<unknown[], R>, args);
+  }
+
+  /** Sets the executor `runInExecutor(null, ...)` uses (the old one is not shut down). */
+  setDefaultExecutor(executor: Executor): void {
+    loopSetDefaultExecutor(this, executor);
+  }
+
+  /**
+   * Shuts the default executor down and waits for its jobs; after `timeout` ms
+   * (real time; `null`: no limit) the jobs still running are cancelled, which
+   * stops their workers. Afterwards `runInExecutor(null, ...)` throws.
+   */
+  shutdownDefaultExecutor(timeout: number | null = null): Future<void> {
+    return loopShutdownDefaultExecutor(this, timeout);
   }
 
   // ---- errors and debug -------------------------------------------------------

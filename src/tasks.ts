@@ -56,6 +56,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal An exception to throw in at the next step. */
   _pendingExc: unknown = undefined;
   /** @internal */ _numCancelsRequested = 0;
+  /** @internal Links in the loop's list of pending tasks. */
+  _prevLink: Task<unknown> | null = null;
+  /** @internal */ _nextLink: Task<unknown> | null = null;
 
   /** Prefer `createTask`. The first step runs on the loop's next iteration. */
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
