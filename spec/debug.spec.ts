@@ -8,34 +8,36 @@ describe("debug mode", () => {
       function* () {
         const loop = getRunningLoop();
         loop.logger = { warn: (...a: unknown[]) => warnings.push(a.join(" ")), error: () => {} };
-        loop.slowCallbackDuration = 5;
+        loop.slowCallbackDuration = 40;
         yield* createTask(function* () {
-          busyWait(20); // a step that blocks the loop
+          busyWait(60); // a step that blocks the loop
           yield* sleep(0);
         }, { name: "hog" });
       },
       { debug: true, clock: "virtual" },
     );
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^Executing task 'hog' took \d+\.\d ms/);
-    expect(warnings[0]).toMatch(/created at/);
-    expect(warnings[0]).toMatch(/debug\.spec\.ts/);
+    // The blocking step must be reported (a loaded machine may report others too).
+    const hog = warnings.filter((w) => w.includes("'hog'"));
+    expect(hog).toHaveLength(1);
+    expect(hog[0]).toMatch(/^Executing task 'hog' took \d+\.\d ms/);
+    expect(hog[0]).toMatch(/created at/);
+    expect(hog[0]).toMatch(/debug\.spec\.ts/);
   });
 
   test("a slow plain callback is reported too; fast ones are not", async () => {
     const loop = new EventLoop({ clock: "virtual", debug: true });
     const warnings: string[] = [];
     loop.logger = { warn: (m: unknown) => warnings.push(String(m)), error: () => {} };
-    loop.slowCallbackDuration = 5;
+    loop.slowCallbackDuration = 40;
     await loop.runUntilComplete(function* () {
       loop.callSoon(function slowOne() {
-        busyWait(15);
+        busyWait(60);
       });
       loop.callSoon(function fastOne() {});
       yield* sleep(1);
     });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/Executing callback slowOne took/);
+    expect(warnings.filter((w) => /Executing callback slowOne took/.test(w))).toHaveLength(1);
+    expect(warnings.filter((w) => /fastOne/.test(w))).toHaveLength(0);
     loop.close();
   });
 

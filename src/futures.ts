@@ -6,7 +6,7 @@
 import { Observable, observable as symbolObservable } from "rxjs";
 import type { Coroutine, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
-import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
+import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { DoneCallbackHandle, getRunningLoop, type Runnable } from "./events.js";
 
@@ -264,7 +264,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   _makeCancelledError(): CancelledError {
-    return (this._cancelledExc ??= new CancelledError(this._cancelMessage));
+    return (this._cancelledExc ??= loopCancelledError(this._cancelMessage));
   }
 
   /** @internal */
