@@ -1,0 +1,199 @@
+/**
+ * `gather`: run awaitables concurrently and collect their results in argument
+ * order (asyncio's `gather`).
+ *
+ * @module
+ */
+import { describe, isCoroutine } from "./coroutines.js";
+import type { CoroutineLike } from "./coroutines.js";
+import type { EventLoop } from "./event-loop.js";
+import { getRunningLoop } from "./events.js";
+import type { FutureLike } from "./ensure-future.js";
+import { Future } from "./futures.js";
+import {
+  checkAwaitables,
+  checkOptions,
+  isOptionsObject,
+  toFuture,
+  type AwaitedOf,
+} from "./internal/awaitables.js";
+import { Task, type TaskOptions } from "./tasks.js";
+
+/** Options of `gather`. */
+export interface GatherOptions {
+  /**
+   * Put each failure (and a `CancelledError` for each cancelled child) in the
+   * results instead of failing the gather. Default `false`.
+   */
+  returnExceptions?: boolean;
+}
+
+/** The results of `gather(...aws)`: one typed slot per argument. */
+export type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> };
+
+/** The results of `gather(...aws, { returnExceptions: true })`: a result or the error, per argument. */
+export type GatherSettled<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> | Error };
+
+/**
+ * The future `gather` returns. Cancelling it cancels every child that is not
+ * done yet; it then fails with `CancelledError` once they are all done.
+ * @internal
+ */
+class GatheringFuture<R> extends Future<R> {
+  /** @internal */ readonly _children: Future<unknown>[];
+  /** @internal */ _nfinished = 0;
+  /** @internal */ _cancelRequested = false;
+  /** @internal */ readonly _returnExceptions: boolean;
+  /** @internal One callback for all children: it is given the child that finished. */
+  readonly _onChildDone: (child: Future<unknown>) => void;
+
+  constructor(loop: EventLoop, children: Future<unknown>[], returnExceptions: boolean) {
+    super(loop);
+    this._children = children;
+    this._returnExceptions = returnExceptions;
+    this._onChildDone = (child) => this._childDone(child);
+  }
+
+  /** @internal What a task waiting on it waits on, in traces and the task tree. */
+  override _traceLabel(): string {
+    return "gather";
+  }
+
+  /** @internal Its parts, shown below it in the task tree. */
+  _traceChildren(): Future<unknown>[] {
+    return this._children;
+  }
+
+  /**
+   * Cancels every child that is not done. Returns `false` if the gather is done
+   * or no child could be cancelled (they have all finished).
+   */
+  override cancel(msg?: string): boolean {
+    if (this._state !== 0) return false;
+    const children = this._children;
+    let ret = false;
+    for (let i = 0; i < children.length; i++) {
+      if (children[i]!.cancel(msg)) ret = true;
+    }
+    // Propagate the cancellation even with returnExceptions (CPython bpo-32684).
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+
+  /** @internal */
+  _childDone(child: Future<unknown>): void {
+    this._nfinished++;
+    if (this._state !== 0) {
+      // Already failed: a late child's failure counts as seen, as in asyncio.
+      if (child._state === 1 && child._logTraceback) child._retrieved();
+      return;
+    }
+    if (!this._returnExceptions) {
+      if (child._state === 2) {
+        super.setException(child._makeCancelledError());
+        return;
+      }
+      const exc = child.exception();
+      if (exc !== null) {
+        super.setException(exc);
+        return;
+      }
+    }
+    if (this._nfinished !== this._children.length) return;
+    const children = this._children;
+    const n = children.length;
+    const results = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const c = children[i]!;
+      if (c._state === 2) results[i] = c._makeCancelledError();
+      else if (c._exception !== undefined) results[i] = c.exception();
+      else results[i] = c._result;
+    }
+    if (this._cancelRequested) super.setException(child._makeCancelledError());
+    else super.setResult(results as R);
+  }
+}
+
+/**
+ * Runs awaitables concurrently; the returned Future's result is their results,
+ * in argument order, as a typed tuple.
+ *
+ * - A failure fails the gather at once, while the other children **keep
+ *   running** (asyncio's rule). To cancel the rest on the first failure, use a
+ *   `TaskGroup` instead.
+ * - With `{ returnExceptions: true }` failures (and a `CancelledError` for a
+ *   cancelled child) are returned in their slots instead.
+ * - Cancelling the returned Future cancels every child; a child cancelled by
+ *   someone else fails the gather with `CancelledError` (unless
+ *   `returnExceptions`).
+ * - Coroutines become tasks; futures, tasks, promises and observables (their
+ *   last value, e.g. task observables) are accepted too. The same object passed
+ *   twice runs once. `gather()` gives `[]`.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = yield* gather(fetchA(), fetchB()); // a: string, b: number
+ * const settled = yield* gather(fetchA(), failing(), { returnExceptions: true });
+ * ```
+ * @throws TypeError for an argument that is not awaitable (naming its position)
+ */
+export function gather<const A extends readonly FutureLike<unknown>[]>(...aws: A): Future<GatherResults<A>>;
+export function gather<const A extends readonly FutureLike<unknown>[]>(
+  ...args: [...aws: A, options: GatherOptions & { returnExceptions: true }]
+): Future<GatherSettled<A>>;
+export function gather<const A extends readonly FutureLike<unknown>[]>(
+  ...args: [...aws: A, options: GatherOptions]
+): Future<GatherResults<A> | GatherSettled<A>>;
+export function gather(...args: unknown[]): Future<unknown[]> {
+  let n = args.length;
+  let returnExceptions = false;
+  if (n > 0 && isOptionsObject(args[n - 1])) {
+    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions"]);
+    const re = opts.returnExceptions;
+    if (re !== undefined && typeof re !== "boolean") {
+      throw new TypeError(`gather(...aws, options): 'returnExceptions' must be a boolean, got ${describe(re)}`);
+    }
+    returnExceptions = re === true;
+    n--;
+  }
+  if (n === 0) {
+    const outer = getRunningLoop().createFuture<unknown[]>();
+    outer.setResult([]);
+    return outer;
+  }
+
+  // The loop: that of the first future, else the running one. Every argument
+  // is checked before any task starts.
+  const loop = checkAwaitables("gather(...aws)", args, "aws", n) ?? getRunningLoop();
+  const taskOptions: TaskOptions = { loop };
+
+  const children = new Array<Future<unknown>>(n);
+  // asyncio runs a repeated argument once: one task for a coroutine passed
+  // twice. Futures need no lookup: a repeated future simply fills two slots
+  // (and is counted twice), which gives the same results.
+  let wrapped: Map<unknown, Future<unknown>> | null = null;
+  for (let i = 0; i < n; i++) {
+    const a = args[i];
+    if (a instanceof Future) {
+      children[i] = a;
+      continue;
+    }
+    wrapped ??= new Map();
+    let fut = wrapped.get(a);
+    if (fut === undefined) {
+      fut = isCoroutine(a)
+        ? new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
+        : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
+      wrapped.set(a, fut);
+    }
+    children[i] = fut;
+  }
+  const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);
+  const cb = outer._onChildDone;
+  for (let i = 0; i < n; i++) {
+    const c = children[i]!;
+    if (c._state === 0) c._addCallback(cb as never);
+    else c.addDoneCallback(cb);
+  }
+  return outer;
+}

@@ -1,0 +1,131 @@
+/**
+ * `wait`: wait for some or all of a set of futures, without cancelling any
+ * (asyncio's `wait`, with its `return_when` constants).
+ *
+ * @module
+ */
+import type { Coroutine } from "./coroutines.js";
+import { describe, isCoroutine } from "./coroutines.js";
+import { getRunningLoop, type TimerHandle } from "./events.js";
+import type { FutureLike } from "./ensure-future.js";
+import { Future } from "./futures.js";
+import {
+  checkAwaitables,
+  checkOptions,
+  checkTimeout,
+  releaseWaiter,
+  toFuture,
+} from "./internal/awaitables.js";
+
+/** `wait()` returns when any future finishes or is cancelled. */
+export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/** `wait()` returns when any future fails (or, if none fails, when all are done). */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/** `wait()` returns when all futures are done (the default). */
+export const ALL_COMPLETED = "ALL_COMPLETED";
+
+/** When `wait()` returns. */
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+/** Options of `wait`. */
+export interface WaitOptions {
+  /** Give up after this many ms (`null`/absent: no limit). Nothing is cancelled when it passes. */
+  timeout?: number | null;
+  /** `FIRST_COMPLETED`, `FIRST_EXCEPTION` or `ALL_COMPLETED` (default). */
+  returnWhen?: ReturnWhen;
+}
+
+const WHERE = "wait(aws, options)";
+
+/**
+ * Waits for the futures in `aws` and evaluates to `[done, pending]`, two Sets.
+ * Never cancels anything, and a timeout is not an error: what is not done yet
+ * is in `pending`. Coroutines (and promises, observables) are wrapped in tasks,
+ * which are what the sets then hold; pass tasks to recognise them.
+ *
+ * @example
+ * ```ts
+ * const t1 = createTask(fetchA()), t2 = createTask(fetchB());
+ * const [done, pending] = yield* wait([t1, t2], { returnWhen: FIRST_COMPLETED });
+ * for (const t of pending) t.cancel();
+ * ```
+ * @throws TypeError if `aws` is not an iterable of awaitables; RangeError if it
+ *   is empty, `timeout` is negative or `returnWhen` is unknown
+ */
+export function wait<F extends Future<unknown>>(aws: Iterable<F>, options?: WaitOptions): Coroutine<[Set<F>, Set<F>]>;
+export function wait<T>(
+  aws: Iterable<FutureLike<T>>,
+  options?: WaitOptions,
+): Coroutine<[Set<Future<T>>, Set<Future<T>>]>;
+export function wait(aws: Iterable<unknown>, options?: WaitOptions): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
+  const opts = checkOptions(WHERE, options, ["timeout", "returnWhen"]);
+  const timeout = checkTimeout(WHERE, "timeout", opts.timeout, true);
+  const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
+  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
+    throw new RangeError(
+      `${WHERE}: 'returnWhen' must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${describe(returnWhen)}`,
+    );
+  }
+  const fs = collectFutures(WHERE, aws);
+  return waitImpl(fs, timeout, returnWhen);
+}
+
+/**
+ * The distinct futures of an iterable argument (`wait`, `asCompleted`).
+ * @internal
+ */
+export function collectFutures(where: string, aws: unknown, allowEmpty = false): Future<unknown>[] {
+  if (
+    typeof aws !== "object" ||
+    aws === null ||
+    aws instanceof Future ||
+    isCoroutine(aws) ||
+    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`${where}: 'aws' must be an iterable (e.g. an array) of awaitables, got ${describe(aws)}`);
+  }
+  const items = Array.from(aws as Iterable<unknown>);
+  if (items.length === 0 && !allowEmpty) throw new RangeError(`${where}: 'aws' must not be empty`);
+  // Check everything before wrapping anything, so a bad element starts no task.
+  const loop = checkAwaitables(where, items, "aws");
+  const seen = new Map<unknown, Future<unknown>>();
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
+    if (!seen.has(a)) seen.set(a, toFuture<unknown>(a, loop, where, `aws[${i}]`));
+  }
+  return Array.from(new Set(seen.values()));
+}
+
+function* waitImpl(
+  fs: Future<unknown>[],
+  timeout: number | null,
+  returnWhen: ReturnWhen,
+): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
+  const loop = getRunningLoop();
+  const waiter = loop.createFuture<void>();
+  let handle: TimerHandle | null = null;
+  if (timeout !== null) handle = loop.callLater(timeout, releaseWaiter, waiter);
+  let counter = fs.length;
+  const onCompletion = (f: Future<unknown>) => {
+    counter--;
+    if (
+      counter <= 0 ||
+      returnWhen === FIRST_COMPLETED ||
+      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
+    ) {
+      if (handle !== null) handle.cancel();
+      releaseWaiter(waiter);
+    }
+  };
+  for (const f of fs) f.addDoneCallback(onCompletion);
+  try {
+    yield* waiter;
+  } finally {
+    if (handle !== null) handle.cancel();
+    for (const f of fs) f.removeDoneCallback(onCompletion);
+  }
+  const done = new Set<Future<unknown>>();
+  const pending = new Set<Future<unknown>>();
+  for (const f of fs) (f.done() ? done : pending).add(f);
+  return [done, pending];
+}
