@@ -1,0 +1,106 @@
+/**
+ * `Event`: asyncio's event flag. (Inside this package import it explicitly:
+ * the DOM typings declare a global `Event` too.)
+ *
+ * @module
+ */
+import type { CoroutineLike, Suspend } from "./coroutines.js";
+import type { EventLoop } from "./event-loop.js";
+import {
+  boundLoop,
+  DONE_TRUE,
+  OP_DONE,
+  OP_PENDING,
+  OP_WAITING,
+  ParkingLot,
+  reused,
+  suspendOn,
+  WAKE,
+  WaitOp,
+} from "./internal/parking-lot.js";
+
+/**
+ * A flag tasks can wait for (asyncio's `Event`): `set()` wakes every waiter,
+ * and `wait()` returns at once while the flag is set.
+ *
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * function* waiter(): Coroutine<void> {
+ *   yield* ready.wait();
+ *   console.log("go");
+ * }
+ * createTask(waiter());
+ * ready.set();
+ * ```
+ */
+export class Event {
+  /** @internal */ _value = false;
+  /** @internal */ readonly _lot = new ParkingLot("Event.wait");
+  /** @internal */ _loop: EventLoop | null = null;
+
+  /** Whether the flag is set. */
+  isSet(): boolean {
+    return this._value;
+  }
+
+  /** Sets the flag and wakes every waiting task (in the order they started waiting). */
+  set(): void {
+    if (!this._value) {
+      this._value = true;
+      this._lot.wakeAll(WAKE);
+    }
+  }
+
+  /** Clears the flag: later `wait()` calls block until the next `set()`. */
+  clear(): void {
+    this._value = false;
+  }
+
+  /**
+   * Waits until the flag is set; evaluates to `true`. Does not suspend if it
+   * is set already. A task woken by `set()` returns even if `clear()` ran since.
+   */
+  wait(): CoroutineLike<true> {
+    return new EventWait(this);
+  }
+
+  toString(): string {
+    const n = this._lot.size;
+    return `<Event [${this._value ? "set" : "unset"}${n > 0 ? `, waiters:${n}` : ""}]>`;
+  }
+}
+
+/** `event.wait()`. */
+class EventWait extends WaitOp<true> {
+  private declare readonly _event: Event;
+
+  constructor(event: Event) {
+    super();
+    this._event = event;
+  }
+
+  next(): IteratorResult<Suspend, true> {
+    const ev = this._event;
+    if (this._state === OP_PENDING) {
+      if (ev._value) {
+        this._state = OP_DONE;
+        return DONE_TRUE;
+      }
+      const w = ev._lot.park(boundLoop(ev));
+      this._waiter = w;
+      this._state = OP_WAITING;
+      return suspendOn(w);
+    }
+    if (this._state === OP_WAITING) {
+      this._resumed();
+      this._waiter = null;
+      this._state = OP_DONE;
+      return DONE_TRUE;
+    }
+    throw reused("Event.wait()");
+  }
+
+  /** Every waiter is woken by `set()`: there is nothing to hand on. */
+  protected _passOn(): void {}
+}

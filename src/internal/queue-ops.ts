@@ -1,0 +1,206 @@
+/**
+ * The operations behind `Queue.get()`, `put()`, `join()` and `consume()`:
+ * hand-written coroutine objects (see `WaitOp`), so a `get()` or `put()` that
+ * need not wait allocates no future and does not suspend.
+ *
+ * @module
+ */
+import type { Coroutine, CoroutineLike, Suspend } from "../coroutines.js";
+import { describe } from "../coroutines.js";
+import { QueueShutDown } from "../errors.js";
+import type { Queue } from "../queues.js";
+import {
+  boundLoop,
+  DONE_VOID,
+  OP_DONE,
+  OP_PENDING,
+  OP_WAITING,
+  reused,
+  suspendOn,
+  WAKE,
+  WaitOp,
+} from "./parking-lot.js";
+
+/** `q.get()`: takes an item at once if nobody is ahead, else parks. */
+export class QueueGet<T> extends WaitOp<T> {
+  private declare readonly _q: Queue<T>;
+
+  constructor(q: Queue<T>) {
+    super();
+    this._q = q;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    const q = this._q;
+    const st = this._state;
+    if (st === OP_PENDING) {
+      // An item, and no getter ahead of us (parked, or woken and not run yet).
+      if (q._store.length > 0 && q._getReserved === 0 && q._getters.size === 0) return this._takeNow(false);
+    } else if (st === OP_WAITING) {
+      if (this._resumed()._result === WAKE) q._getReserved--;
+      // Items beyond those other woken getters will take.
+      if (q._store.length > q._getReserved) return this._takeNow(true);
+    } else {
+      throw reused("Queue.get()");
+    }
+    if (q._isShutdown && q._store.length <= q._getReserved) {
+      this._state = OP_DONE;
+      this._waiter = null;
+      throw new QueueShutDown(`${q.constructor.name} is shut down and empty`);
+    }
+    // Resumed without an item (a getNowait() took it): wait again, keeping our place.
+    const loop = boundLoop(q);
+    const w = st === OP_WAITING ? q._getters.parkFirst(loop) : q._getters.park(loop);
+    this._waiter = w;
+    this._state = OP_WAITING;
+    return suspendOn(w);
+  }
+
+  private _takeNow(resumed: boolean): IteratorResult<Suspend, T> {
+    const q = this._q;
+    this._state = OP_DONE;
+    this._waiter = null;
+    let item: T;
+    try {
+      item = q._take();
+    } catch (e) {
+      q._wakeGetters(); // a PriorityQueue comparator threw: the item is still there
+      throw e;
+    }
+    // Getters that queued behind us while items were there go next.
+    if (resumed) q._wakeGetters();
+    return { done: true, value: item };
+  }
+
+  /** Woken for an item, but leaving without it: the next getter gets the turn (bpo-23812). */
+  protected _passOn(why: number): void {
+    if (why !== WAKE) return;
+    const q = this._q;
+    q._getReserved--;
+    q._wakeGetters();
+  }
+}
+
+/** `q.put(item)`: puts at once if there is room and nobody is ahead, else parks. */
+export class QueuePut<T> extends WaitOp<void> {
+  private declare readonly _q: Queue<T>;
+  private declare readonly _item: T;
+
+  constructor(q: Queue<T>, item: T) {
+    super();
+    this._q = q;
+    this._item = item;
+    q._check(item, "put");
+  }
+
+  next(): IteratorResult<Suspend, void> {
+    const q = this._q;
+    const st = this._state;
+    if (st === OP_PENDING) {
+      if (q._isShutdown) return this._shutDown();
+      // Room, and no putter ahead of us (parked, or woken and not run yet).
+      if (q._store.length < q._cap && q._putReserved === 0 && q._putters.size === 0) return this._putNow(false);
+    } else if (st === OP_WAITING) {
+      if (this._resumed()._result === WAKE) q._putReserved--;
+      if (q._isShutdown) return this._shutDown();
+      // Room beyond the slots other woken putters will fill.
+      if (q._store.length + q._putReserved < q._cap) return this._putNow(true);
+    } else {
+      throw reused("Queue.put()");
+    }
+    // Resumed without room (a putNowait() took the slot): wait again, keeping our place.
+    const loop = boundLoop(q);
+    const w = st === OP_WAITING ? q._putters.parkFirst(loop) : q._putters.park(loop);
+    this._waiter = w;
+    this._state = OP_WAITING;
+    return suspendOn(w);
+  }
+
+  private _putNow(resumed: boolean): IteratorResult<Suspend, void> {
+    const q = this._q;
+    this._state = OP_DONE;
+    this._waiter = null;
+    try {
+      q._add(this._item);
+    } catch (e) {
+      q._wakePutters(); // a PriorityQueue comparator threw: the slot is still free
+      throw e;
+    }
+    // Putters that queued behind us while there was room go next.
+    if (resumed) q._wakePutters();
+    return DONE_VOID;
+  }
+
+  private _shutDown(): never {
+    this._state = OP_DONE;
+    this._waiter = null;
+    throw new QueueShutDown(`${this._q.constructor.name} is shut down`);
+  }
+
+  /** Woken for a slot, but leaving without filling it: the next putter gets it. */
+  protected _passOn(why: number): void {
+    if (why !== WAKE) return;
+    const q = this._q;
+    q._putReserved--;
+    q._wakePutters();
+  }
+}
+
+/** `q.join()`. */
+export class QueueJoin extends WaitOp<void> {
+  private declare readonly _q: Queue<unknown>;
+
+  constructor(q: Queue<unknown>) {
+    super();
+    this._q = q;
+  }
+
+  next(): IteratorResult<Suspend, void> {
+    const q = this._q;
+    if (this._state === OP_PENDING) {
+      if (q._unfinished === 0) {
+        this._state = OP_DONE;
+        return DONE_VOID;
+      }
+      const w = q._joiners.park(boundLoop(q));
+      this._waiter = w;
+      this._state = OP_WAITING;
+      return suspendOn(w);
+    }
+    if (this._state === OP_WAITING) {
+      this._resumed();
+      this._waiter = null;
+      this._state = OP_DONE;
+      return DONE_VOID;
+    }
+    throw reused("Queue.join()");
+  }
+
+  /** All joiners are woken together: nothing to hand on. */
+  protected _passOn(): void {}
+}
+
+export function* consumeQueue<T>(q: Queue<T>, body: (item: T) => CoroutineLike<unknown> | void): Coroutine<number> {
+  let n = 0;
+  for (;;) {
+    let item: T;
+    try {
+      item = yield* q.get();
+    } catch (e) {
+      if (e instanceof QueueShutDown) return n;
+      throw e;
+    }
+    n++;
+    try {
+      const co = body(item);
+      if (co !== undefined) {
+        if (co === null || typeof co !== "object" || typeof co[Symbol.iterator] !== "function") {
+          throw new TypeError(`consume(body): 'body' must be a generator function or return nothing, it returned ${describe(co)}`);
+        }
+        yield* co;
+      }
+    } finally {
+      q.taskDone();
+    }
+  }
+}
