@@ -65,6 +65,10 @@ export interface LoopTracer {
   taskCreated(task: Task<unknown>, parent: Task<unknown> | null): void;
   stepStarted(task: Task<unknown>): void;
   stepEnded(task: Task<unknown>, awaiting: Future<unknown> | null): void;
+  /** Called by `loop.setTrace(tracer)` before the first event (may throw to refuse). */
+  attached?(loop: EventLoop): void;
+  /** Called when `loop.setTrace()` replaces or removes this tracer. */
+  detached?(loop: EventLoop): void;
 }
 
 /** Where the loop writes warnings and errors (default `console`). */
@@ -421,6 +425,42 @@ export class EventLoop implements SchedulerLike {
   /** Whether debug mode is on. */
   getDebug(): boolean {
     return this._debug;
+  }
+
+  /**
+   * Turns tracing on with `tracer` (e.g. a `TraceRecorder`), or off with `null`.
+   * Off, a task step costs one field check.
+   *
+   * @example
+   * ```ts
+   * const rec = new TraceRecorder();
+   * loop.setTrace(rec);
+   * ```
+   * @throws TypeError if `tracer` is not a tracer or null
+   */
+  setTrace(tracer: LoopTracer | null): void {
+    if (
+      tracer !== null &&
+      (typeof tracer !== "object" ||
+        typeof tracer.taskCreated !== "function" ||
+        typeof tracer.stepStarted !== "function" ||
+        typeof tracer.stepEnded !== "function")
+    ) {
+      throw new TypeError(`setTrace(tracer): 'tracer' must be a LoopTracer (e.g. a TraceRecorder) or null, got ${describe(tracer)}`);
+    }
+    const prev = this._tracer;
+    if (prev === tracer) return;
+    if (tracer !== null) {
+      this._checkClosed();
+      tracer.attached?.(this);
+    }
+    this._tracer = tracer;
+    if (prev !== null) prev.detached?.(this);
+  }
+
+  /** The tracer set with `setTrace`, or `null`. */
+  getTrace(): LoopTracer | null {
+    return this._tracer;
   }
 
   // ---- internals used by futures, tasks and primitives --------------------------

@@ -8,9 +8,11 @@ import { EventLoop } from "./event-loop.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { _getRunningLoop } from "./events.js";
+import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import type { TaskInput } from "./tasks.js";
 import type { Task } from "./tasks.js";
+import { checkTraceOption, startRunTrace, type RunTraceOption } from "./trace/run-trace.js";
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -20,6 +22,12 @@ export interface RunOptions {
   debug?: boolean;
   /** The host (default: RxJS 7 schedulers). */
   host?: LoopHost;
+  /**
+   * Trace the tasks: a file written when `run()` ends (`.json` Chrome trace,
+   * `.svg` timeline, `.txt` marbles), a tracer such as a `TraceRecorder`, or
+   * `false` (default: env `RX_ASYNCIO_TRACE=file.json`, else off).
+   */
+  trace?: RunTraceOption;
 }
 
 function envClock(): ClockKind {
@@ -55,23 +63,30 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
   if (!isCoroutine(main) && typeof main !== "function") {
     throw new TypeError(`run(main): 'main' must be a coroutine or a coroutine function, got ${describe(main)}`);
   }
+  checkTraceOption(options.trace);
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
-  return finish(loop, loop.runUntilComplete(main));
+  const endTrace = startRunTrace(loop, options.trace);
+  return finish(loop, loop.runUntilComplete(main), endTrace);
 }
 
-async function finish<T>(loop: EventLoop, result: Promise<T>): Promise<T> {
+async function finish<T>(loop: EventLoop, result: Promise<T>, endTrace: (() => void) | null = null): Promise<T> {
   try {
     return await result;
   } finally {
     try {
       await cancelAllTasks(loop);
+      // asyncio.run: wait for the default executor's jobs (at most 300 s), then its workers are gone.
+      if (loop._defaultExecutor !== null) {
+        await loop.runUntilComplete(loop.shutdownDefaultExecutor(DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT));
+      }
     } finally {
       loop._reportUnretrieved();
       loop.close();
+      if (endTrace !== null) endTrace();
     }
   }
 }

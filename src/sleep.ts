@@ -21,11 +21,14 @@ export class SleepFuture<T> extends Future<T> implements TimerEntry, Runnable {
   _dead = false;
   _inHeap = false;
   private readonly _value: T;
+  /** @internal The delay asked for (ms): what traces call this sleep. */
+  readonly _delay: number;
 
-  constructor(loop: EventLoop, when: number, value: T) {
+  constructor(loop: EventLoop, when: number, value: T, delay: number) {
     super(loop);
     this._when = when;
     this._value = value;
+    this._delay = delay;
     loop._addTimer(this);
   }
 
@@ -70,7 +73,7 @@ class SleepOp<T> implements Iterator<Suspend, T, unknown> {
       this._step = S_YIELDED;
       if (this._ms <= 0) return { done: false, value: undefined };
       const loop = getRunningLoop();
-      const fut = new SleepFuture<T>(loop, loop.time() + this._ms, this._value);
+      const fut = new SleepFuture<T>(loop, loop.time() + this._ms, this._value, this._ms);
       this._fut = fut;
       fut._blocking = true;
       return { done: false, value: fut as Future<unknown> };

@@ -1,0 +1,175 @@
+// Medians, ratios to plain async/await, target verdicts, and the Markdown /
+// JSON reports of a benchmark run.
+import { SYSTEMS, WORKLOADS } from "./workloads.mjs";
+
+export function median(xs) {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * One cell per (workload, system) from the raw runs: status "ok" (median over
+ * the rounds), "fail" (any round failed or timed out: a wrong result is never
+ * averaged away), "n/a", or absent.
+ */
+export function summarize(runs, baseline = "async-await") {
+  const cells = {};
+  for (const r of runs) {
+    const row = (cells[r.workload] ??= {});
+    const c = (row[r.system] ??= { values: [], errors: [], na: null, details: [] });
+    if (r.status === "ok") {
+      c.values.push(r.value);
+      if (r.detail) c.details.push({ ...r.detail, value: r.value });
+    } else if (r.status === "n/a") c.na = r.error;
+    else c.errors.push(`round ${r.round}: ${r.status}: ${r.error}`);
+  }
+  for (const w of WORKLOADS) {
+    const row = cells[w.id];
+    if (!row) continue;
+    for (const c of Object.values(row)) {
+      c.status = c.errors.length > 0 ? "fail" : c.values.length > 0 ? "ok" : "n/a";
+      c.median = c.status === "ok" ? median(c.values) : null;
+    }
+    const base = row[baseline];
+    for (const [sys, c] of Object.entries(row)) {
+      c.ratio = null;
+      if (sys === baseline || c.status !== "ok" || !base || base.status !== "ok" || !base.median) continue;
+      // Costs: system / baseline (above 1 = costlier). Rates (W5): system / baseline (above 1 = faster).
+      c.ratio = c.median / base.median;
+    }
+  }
+  return cells;
+}
+
+/** The verdict of rx-asyncio against each workload's target. */
+export function verdicts(cells, system = "rx-asyncio") {
+  const out = [];
+  for (const w of WORKLOADS) {
+    if (!w.target || !cells[w.id]?.[system]) continue;
+    const c = cells[w.id][system];
+    const t = w.target;
+    let figure = null;
+    let holds = null;
+    let text;
+    if (t.kind === "below-real") {
+      // W9: the virtual-clock run must beat W2's real wall time (same program, same run).
+      const w2 = cells.W2?.[system];
+      const realWall = w2?.status === "ok" ? median(w2.details.map((d) => d.wallMs)) : null;
+      text = `< W2 real wall${realWall === null ? "" : ` (${fmtValue(realWall)} ms)`}${t.soft ? " (soft)" : ""}`;
+      figure = c.median;
+      if (figure !== null && realWall !== null) holds = figure < realWall;
+    } else if (t.kind === "ratio") {
+      text = t.max !== undefined ? `<= ${t.max.toFixed(1)}x async/await` : `>= ${t.min.toFixed(1)}x async/await`;
+      figure = c.ratio;
+      if (figure !== null) holds = t.max !== undefined ? figure <= t.max : figure >= t.min;
+    } else {
+      text = `< ${t.max} ${t.unit}${t.soft ? " (soft)" : ""}`;
+      figure = c.median;
+      if (figure !== null) holds = figure < t.max;
+    }
+    out.push({ workload: w.id, name: w.name, target: text, kind: t.kind, status: c.status, figure, holds });
+  }
+  return out;
+}
+
+const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+export function fmtValue(v, metric) {
+  if (v === null || v === undefined) return "-";
+  if (metric === "handoffs/s" || metric === "bytes/task") return int.format(v);
+  if (Math.abs(v) >= 100) return int.format(v);
+  return v.toFixed(1);
+}
+
+function fmtCell(c, w) {
+  if (!c) return "-";
+  if (c.status === "fail") return "FAIL";
+  if (c.status === "n/a") return c.na && /not built/.test(c.na) ? "n/a (not built)" : "n/a";
+  const v = fmtValue(c.median, w.metric);
+  return c.ratio === null ? v : `${v} (${c.ratio.toFixed(2)}x)`;
+}
+
+/** The Markdown report: machine, medians with ratios, targets, failures. */
+export function markdown(report) {
+  const { machine, config, cells, targets } = report;
+  const systems = SYSTEMS.filter((s) => config.systems.includes(s.id));
+  const lines = [];
+  lines.push(`# rx-asyncio benchmarks (${config.scale}${config.scale === "full" ? "" : ": smoke check, not a speed judgement"})`);
+  lines.push("");
+  lines.push(
+    `${machine.date} · ${machine.cpu} × ${machine.cores} cores · Node ${machine.node} · ${machine.platform} · ` +
+      `load average ${machine.loadStart.map((x) => x.toFixed(2)).join("/")} at start, ` +
+      `${machine.loadEnd.map((x) => x.toFixed(2)).join("/")} at end`,
+  );
+  if (report.versions) {
+    lines.push("");
+    lines.push(`Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v ?? "?"}`).join(", ")}.`);
+  }
+  lines.push("");
+  lines.push(
+    (config.batch
+      ? `Batch mode: one process per system ran all its workloads in a row (${config.rounds} round(s)); a correctness check, not a fair timing. `
+      : `Medians of ${config.rounds} round(s); each figure is one fresh process, rounds interleaved across systems. `) +
+      "In brackets: the ratio to plain async/await in the same run (costs: above 1 = costlier; W5 is a rate: above 1 = faster). " +
+      "Differences under about 15% are noise on a shared machine.",
+  );
+  lines.push("");
+  lines.push(`| workload | ${systems.map((s) => `${s.label}`).join(" | ")} |`);
+  lines.push(`|---|${systems.map(() => "---:").join("|")}|`);
+  for (const w of WORKLOADS) {
+    const row = cells[w.id];
+    if (!row) continue;
+    lines.push(`| ${w.id} ${w.name} (${w.metric}) | ${systems.map((s) => fmtCell(row[s.id], w)).join(" | ")} |`);
+  }
+  lines.push("");
+  lines.push("## rx-asyncio targets");
+  lines.push("");
+  lines.push("| workload | target | rx-asyncio | holds? |");
+  lines.push("|---|---|---:|:---:|");
+  for (const t of targets) {
+    const w = WORKLOADS.find((x) => x.id === t.workload);
+    const fig =
+      t.figure === null ? (t.status === "ok" ? "-" : t.status.toUpperCase()) :
+      t.kind === "ratio" ? `${t.figure.toFixed(2)}x` : `${fmtValue(t.figure, w.metric)} ${w.metric.replace(/^wall /, "")}`;
+    const verdict = t.holds === null ? "-" : t.holds ? "yes" : "**no**";
+    lines.push(`| ${t.workload} ${t.name} | ${t.target} | ${fig} | ${verdict} |`);
+  }
+  const w10 = cells.W10;
+  if (w10?.rxjs?.status === "ok" && w10?.["rx-asyncio"]?.status === "ok") {
+    lines.push("");
+    lines.push(
+      `W10: RxJS's own asyncScheduler timers in the same TestScheduler.run took ${fmtValue(w10.rxjs.median)} ms ` +
+        `(rx-asyncio ${fmtValue(w10["rx-asyncio"].median)} ms).`,
+    );
+  }
+  const w11 = cells.W11?.["rx-asyncio"];
+  if (w11?.status === "ok" && w11.details.length > 0) {
+    // The detail of the run nearest the median.
+    const d = w11.details.reduce((best, x) =>
+      Math.abs(x.value - w11.median) < Math.abs(best.value - w11.median) ? x : best);
+    lines.push("");
+    lines.push(`W11: ${d.note ?? ""}`.trim());
+  }
+  const fails = [];
+  for (const w of WORKLOADS) {
+    for (const [sys, c] of Object.entries(cells[w.id] ?? {})) {
+      for (const e of c.errors) fails.push(`- ${w.id} ${sys}: ${e.split("\n")[0]}`);
+    }
+  }
+  if (fails.length > 0) {
+    lines.push("");
+    lines.push("## Failures");
+    lines.push("");
+    lines.push(...fails);
+  }
+  if (config.notes.length > 0) {
+    lines.push("");
+    lines.push("## Notes");
+    lines.push("");
+    lines.push(...config.notes.map((n) => `- ${n}`));
+  }
+  lines.push("");
+  return lines.join("\n");
+}

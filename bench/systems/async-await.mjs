@@ -1,0 +1,257 @@
+// Plain Node async/await: the baseline every ratio is taken against.
+// Zero-delay sleep = setImmediate; the semaphore, queue and lock are the small
+// promise-based ones a JavaScript developer writes by hand.
+import { check, lcgDelays, now, triangle } from "../lib/workloads.mjs";
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A cancellable sleep as MDN shows it (AbortSignal + clearTimeout). Node's own
+ * `timers/promises` version is about 3x slower to cancel (it builds an
+ * AbortError with a stack per sleep), which would flatter every other column.
+ */
+function sleepFor(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  });
+}
+
+/** A FIFO of resolvers with an index head, so taking the first is O(1). */
+class Waiters {
+  constructor() {
+    this.items = [];
+    this.head = 0;
+  }
+  get size() {
+    return this.items.length - this.head;
+  }
+  push(x) {
+    this.items.push(x);
+  }
+  shift() {
+    const x = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+}
+
+class Semaphore {
+  constructor(permits) {
+    this.permits = permits;
+    this.waiters = new Waiters();
+  }
+  acquire() {
+    if (this.permits > 0) {
+      this.permits--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  release() {
+    // Hand the permit straight to the first waiter.
+    if (this.waiters.size > 0) this.waiters.shift()();
+    else this.permits++;
+  }
+}
+
+class BoundedQueue {
+  constructor(maxsize) {
+    this.maxsize = maxsize;
+    this.items = new Waiters();
+    this.getters = new Waiters();
+    this.putters = new Waiters();
+  }
+  async put(x) {
+    while (this.items.size >= this.maxsize) await new Promise((resolve) => this.putters.push(resolve));
+    this.items.push(x);
+    if (this.getters.size > 0) this.getters.shift()();
+  }
+  async get() {
+    while (this.items.size === 0) await new Promise((resolve) => this.getters.push(resolve));
+    const x = this.items.shift();
+    if (this.putters.size > 0) this.putters.shift()();
+    return x;
+  }
+}
+
+export const workloads = {
+  async W1({ n }) {
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) jobs[i] = (async () => { await tick(); return i; })();
+    const results = await Promise.all(jobs);
+    let sum = 0;
+    for (const r of results) sum += r;
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    return { value: ms };
+  },
+
+  async W2({ n, maxDelay }) {
+    const delays = lcgDelays(n, maxDelay);
+    const longest = Math.max(...delays);
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) jobs[i] = (async () => { await sleepFor(delays[i]); return i; })();
+    const results = await Promise.all(jobs);
+    const ms = now() - t0;
+    let sum = 0;
+    for (const r of results) sum += r;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
+    return { value: ms - longest, detail: { wallMs: ms, longest } };
+  },
+
+  async W3({ n, limit }) {
+    const sem = new Semaphore(limit);
+    let running = 0;
+    let peak = 0;
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) {
+      jobs[i] = (async () => {
+        await sem.acquire();
+        try {
+          if (++running > peak) peak = running;
+          await tick();
+          running--;
+          return i;
+        } finally {
+          sem.release();
+        }
+      })();
+    }
+    const results = await Promise.all(jobs);
+    const ms = now() - t0;
+    let sum = 0;
+    for (const r of results) sum += r;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+    return { value: ms, detail: { peak } };
+  },
+
+  async W4({ n, maxsize }) {
+    const q = new BoundedQueue(maxsize);
+    const t0 = now();
+    const producer = (async () => {
+      for (let i = 0; i < n; i++) await q.put(i);
+    })();
+    const consumer = (async () => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += await q.get();
+      return sum;
+    })();
+    const [, sum] = await Promise.all([producer, consumer]);
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    return { value: ms };
+  },
+
+  async W5({ handoffs }) {
+    const ab = new BoundedQueue(1);
+    const ba = new BoundedQueue(1);
+    const half = handoffs / 2;
+    const t0 = now();
+    const a = (async () => {
+      let token = 0;
+      await ab.put(token);
+      for (let i = 0; i < half; i++) {
+        token = await ba.get();
+        if (i < half - 1) await ab.put(token + 1);
+      }
+      return token;
+    })();
+    const b = (async () => {
+      for (let i = 0; i < half; i++) {
+        const token = await ab.get();
+        await ba.put(token + 1);
+      }
+    })();
+    const [last] = await Promise.all([a, b]);
+    const ms = now() - t0;
+    check(last === handoffs - 1, `last token ${last} != ${handoffs - 1}`);
+    return { value: handoffs / (ms / 1000), detail: { wallMs: ms } };
+  },
+
+  async W6({ n, sleep }) {
+    const controllers = new Array(n);
+    const jobs = new Array(n);
+    let cancelled = 0;
+    for (let i = 0; i < n; i++) {
+      const ac = new AbortController();
+      controllers[i] = ac;
+      jobs[i] = (async () => {
+        try {
+          await sleepFor(sleep, ac.signal);
+        } catch (e) {
+          if (e.name === "AbortError") cancelled++;
+          else throw e;
+        }
+      })();
+    }
+    await tick();
+    const t0 = now();
+    for (let i = 0; i < n; i++) controllers[i].abort();
+    await Promise.all(jobs);
+    const ms = now() - t0;
+    check(cancelled === n, `${cancelled} of ${n} tasks saw the cancellation`);
+    return { value: ms };
+  },
+
+  async W7({ n, sleep }, ctx) {
+    const base = ctx.heap();
+    const controllers = new Array(n);
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const ac = new AbortController();
+      controllers[i] = ac;
+      jobs[i] = (async () => {
+        try {
+          await sleepFor(sleep, ac.signal);
+        } catch {
+          /* cancelled at the end */
+        }
+      })();
+    }
+    await tick();
+    const bytes = (ctx.heap() - base) / n;
+    for (let i = 0; i < n; i++) controllers[i].abort();
+    await Promise.all(jobs);
+    return { value: bytes };
+  },
+
+  async W8({ tasks, rounds }) {
+    const lock = new Semaphore(1);
+    let shared = 0;
+    let inside = 0;
+    let overlap = 0;
+    const t0 = now();
+    const jobs = new Array(tasks);
+    for (let t = 0; t < tasks; t++) {
+      jobs[t] = (async () => {
+        for (let r = 0; r < rounds; r++) {
+          await lock.acquire();
+          try {
+            if (++inside !== 1) overlap++;
+            const v = shared;
+            await tick();
+            shared = v + 1;
+            inside--;
+          } finally {
+            lock.release();
+          }
+        }
+      })();
+    }
+    await Promise.all(jobs);
+    const ms = now() - t0;
+    check(overlap === 0, `${overlap} overlapping critical sections`);
+    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    return { value: ms };
+  },
+};

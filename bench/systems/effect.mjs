@@ -1,0 +1,178 @@
+// Effect 4: fibers. gather = Effect.forEach(..., { concurrency: "unbounded" }),
+// a concurrency limit = forEach with { concurrency: 100 } (BENCH.md's "with
+// forEach"), queues = Queue.bounded, lock = Semaphore.make(1).withPermits(1),
+// cancel = Fiber.interruptAll. Zero-delay sleep = Effect.yieldNow.
+import { Effect, Fiber, Queue, Semaphore } from "effect";
+import { check, lcgDelays, now, triangle } from "../lib/workloads.mjs";
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+function sumOf(results) {
+  let sum = 0;
+  for (const r of results) sum += r;
+  return sum;
+}
+
+export const workloads = {
+  async W1({ n }) {
+    const t0 = now();
+    const results = await Effect.runPromise(
+      Effect.forEach(range(n), (i) => Effect.as(Effect.yieldNow, i), { concurrency: "unbounded" }),
+    );
+    const ms = now() - t0;
+    const sum = sumOf(results);
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    return { value: ms };
+  },
+
+  async W2({ n, maxDelay }) {
+    const delays = lcgDelays(n, maxDelay);
+    const longest = Math.max(...delays);
+    const t0 = now();
+    const results = await Effect.runPromise(
+      Effect.forEach(range(n), (i) => Effect.as(Effect.sleep(delays[i]), i), { concurrency: "unbounded" }),
+    );
+    const ms = now() - t0;
+    const sum = sumOf(results);
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
+    return { value: ms - longest, detail: { wallMs: ms, longest } };
+  },
+
+  async W3({ n, limit }) {
+    let running = 0;
+    let peak = 0;
+    const job = (i) =>
+      Effect.gen(function* () {
+        if (++running > peak) peak = running;
+        yield* Effect.yieldNow;
+        running--;
+        return i;
+      });
+    const t0 = now();
+    const results = await Effect.runPromise(Effect.forEach(range(n), job, { concurrency: limit }));
+    const ms = now() - t0;
+    const sum = sumOf(results);
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+    return { value: ms, detail: { peak } };
+  },
+
+  async W4({ n, maxsize }) {
+    const t0 = now();
+    const sum = await Effect.runPromise(
+      Effect.gen(function* () {
+        const q = yield* Queue.bounded(maxsize);
+        const producer = yield* Effect.forkChild(
+          Effect.gen(function* () {
+            for (let i = 0; i < n; i++) yield* Queue.offer(q, i);
+          }),
+        );
+        let s = 0;
+        for (let i = 0; i < n; i++) s += yield* Queue.take(q);
+        yield* Fiber.join(producer);
+        return s;
+      }),
+    );
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    return { value: ms };
+  },
+
+  async W5({ handoffs }) {
+    const half = handoffs / 2;
+    const t0 = now();
+    const last = await Effect.runPromise(
+      Effect.gen(function* () {
+        const ab = yield* Queue.bounded(1);
+        const ba = yield* Queue.bounded(1);
+        const b = yield* Effect.forkChild(
+          Effect.gen(function* () {
+            for (let i = 0; i < half; i++) {
+              const token = yield* Queue.take(ab);
+              yield* Queue.offer(ba, token + 1);
+            }
+          }),
+        );
+        let token = 0;
+        yield* Queue.offer(ab, token);
+        for (let i = 0; i < half; i++) {
+          token = yield* Queue.take(ba);
+          if (i < half - 1) yield* Queue.offer(ab, token + 1);
+        }
+        yield* Fiber.join(b);
+        return token;
+      }),
+    );
+    const ms = now() - t0;
+    check(last === handoffs - 1, `last token ${last} != ${handoffs - 1}`);
+    return { value: handoffs / (ms / 1000), detail: { wallMs: ms } };
+  },
+
+  async W6({ n, sleep }) {
+    let interrupted = 0;
+    let started = 0;
+    const sleeper = Effect.onInterrupt(
+      Effect.flatMap(Effect.sync(() => { started++; }), () => Effect.sleep(sleep)),
+      () => Effect.sync(() => { interrupted++; }),
+    );
+    const elapsed = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fibers = new Array(n);
+        for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(sleeper);
+        while (started < n) yield* Effect.sleep(1); // every fiber is asleep
+        const t0 = now();
+        yield* Fiber.interruptAll(fibers);
+        return now() - t0;
+      }),
+    );
+    check(interrupted === n, `${interrupted} of ${n} fibers interrupted`);
+    return { value: elapsed };
+  },
+
+  async W7({ n, sleep }, ctx) {
+    const bytes = await Effect.runPromise(
+      Effect.gen(function* () {
+        let started = 0;
+        const sleeper = Effect.flatMap(Effect.sync(() => { started++; }), () => Effect.sleep(sleep));
+        const base = ctx.heap();
+        const fibers = new Array(n);
+        for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(sleeper);
+        while (started < n) yield* Effect.sleep(1); // every fiber is asleep
+        const perTask = (ctx.heap() - base) / n;
+        yield* Fiber.interruptAll(fibers);
+        return perTask;
+      }),
+    );
+    return { value: bytes };
+  },
+
+  async W8({ tasks, rounds }) {
+    let shared = 0;
+    let inside = 0;
+    let overlap = 0;
+    const t0 = now();
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const lock = yield* Semaphore.make(1);
+        const critical = lock.withPermits(1)(
+          Effect.gen(function* () {
+            if (++inside !== 1) overlap++;
+            const v = shared;
+            yield* Effect.yieldNow;
+            shared = v + 1;
+            inside--;
+          }),
+        );
+        const worker = Effect.gen(function* () {
+          for (let r = 0; r < rounds; r++) yield* critical;
+        });
+        yield* Effect.forEach(range(tasks), () => worker, { concurrency: "unbounded", discard: true });
+      }),
+    );
+    const ms = now() - t0;
+    check(overlap === 0, `${overlap} overlapping critical sections`);
+    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    return { value: ms };
+  },
+};

@@ -1,0 +1,56 @@
+// p-limit: the concurrency limit most Node code reaches for (W3), and
+// pLimit(1) as a lock (W8). Zero-delay sleep = setImmediate.
+import pLimit from "p-limit";
+import { check, now, triangle } from "../lib/workloads.mjs";
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+export const workloads = {
+  async W3({ n, limit }) {
+    const gate = pLimit(limit);
+    let running = 0;
+    let peak = 0;
+    const job = async (i) => {
+      if (++running > peak) peak = running;
+      await tick();
+      running--;
+      return i;
+    };
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) jobs[i] = gate(job, i);
+    const results = await Promise.all(jobs);
+    const ms = now() - t0;
+    let sum = 0;
+    for (const r of results) sum += r;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+    return { value: ms, detail: { peak } };
+  },
+
+  async W8({ tasks, rounds }) {
+    const lock = pLimit(1);
+    let shared = 0;
+    let inside = 0;
+    let overlap = 0;
+    const critical = async () => {
+      if (++inside !== 1) overlap++;
+      const v = shared;
+      await tick();
+      shared = v + 1;
+      inside--;
+    };
+    const t0 = now();
+    const jobs = new Array(tasks);
+    for (let t = 0; t < tasks; t++) {
+      jobs[t] = (async () => {
+        for (let r = 0; r < rounds; r++) await lock(critical);
+      })();
+    }
+    await Promise.all(jobs);
+    const ms = now() - t0;
+    check(overlap === 0, `${overlap} overlapping critical sections`);
+    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    return { value: ms };
+  },
+};

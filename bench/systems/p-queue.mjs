@@ -1,0 +1,77 @@
+// p-queue: a promise queue with a concurrency limit (W3), back-pressure through
+// onSizeLessThan (W4: the producer waits while 100 items are queued; the one
+// consumer is the concurrency-1 worker), and concurrency 1 as a lock (W8).
+import PQueue from "p-queue";
+import { check, now, triangle } from "../lib/workloads.mjs";
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+export const workloads = {
+  async W3({ n, limit }) {
+    const queue = new PQueue({ concurrency: limit });
+    let running = 0;
+    let peak = 0;
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) {
+      jobs[i] = queue.add(async () => {
+        if (++running > peak) peak = running;
+        await tick();
+        running--;
+        return i;
+      });
+    }
+    const results = await Promise.all(jobs);
+    const ms = now() - t0;
+    let sum = 0;
+    for (const r of results) sum += r;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+    return { value: ms, detail: { peak } };
+  },
+
+  async W4({ n, maxsize }) {
+    const queue = new PQueue({ concurrency: 1 });
+    let sum = 0;
+    let count = 0;
+    let maxQueued = 0;
+    const t0 = now();
+    for (let i = 0; i < n; i++) {
+      if (queue.size >= maxsize) await queue.onSizeLessThan(maxsize);
+      queue.add(() => { sum += i; count++; });
+      if (queue.size > maxQueued) maxQueued = queue.size;
+    }
+    await queue.onIdle();
+    const ms = now() - t0;
+    check(count === n, `${count} of ${n} items consumed`);
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(maxQueued <= maxsize, `queue grew to ${maxQueued} > ${maxsize}`);
+    return { value: ms };
+  },
+
+  async W8({ tasks, rounds }) {
+    const lock = new PQueue({ concurrency: 1 });
+    let shared = 0;
+    let inside = 0;
+    let overlap = 0;
+    const critical = async () => {
+      if (++inside !== 1) overlap++;
+      const v = shared;
+      await tick();
+      shared = v + 1;
+      inside--;
+    };
+    const t0 = now();
+    const jobs = new Array(tasks);
+    for (let t = 0; t < tasks; t++) {
+      jobs[t] = (async () => {
+        for (let r = 0; r < rounds; r++) await lock.add(critical);
+      })();
+    }
+    await Promise.all(jobs);
+    const ms = now() - t0;
+    check(overlap === 0, `${overlap} overlapping critical sections`);
+    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    return { value: ms };
+  },
+};

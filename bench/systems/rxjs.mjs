@@ -1,0 +1,132 @@
+// RxJS 7.8 alone: a task is an observable, gather is forkJoin, a semaphore is
+// mergeMap(fn, limit), cancel is unsubscribe. Zero-delay sleep = timer(0) on
+// asyncScheduler (a 1 ms setInterval in Node: RxJS has no cheaper hop that
+// keeps the stack flat).
+import { Subject, asyncScheduler, defer, finalize, forkJoin, map, mergeMap, observeOn, range, reduce, timer } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import { check, lcgDelays, now, triangle } from "../lib/workloads.mjs";
+import { deepEqualOrThrow } from "../lib/marbles.mjs";
+
+const lastValue = (obs) =>
+  new Promise((resolve, reject) => {
+    let v;
+    obs.subscribe({ next: (x) => (v = x), error: reject, complete: () => resolve(v) });
+  });
+
+function sumOf(results) {
+  let sum = 0;
+  for (const r of results) sum += r;
+  return sum;
+}
+
+export const workloads = {
+  async W1({ n }) {
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) jobs[i] = timer(0).pipe(map(() => i));
+    const sum = sumOf(await lastValue(forkJoin(jobs)));
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    return { value: ms };
+  },
+
+  async W2({ n, maxDelay }) {
+    const delays = lcgDelays(n, maxDelay);
+    const longest = Math.max(...delays);
+    const t0 = now();
+    const jobs = new Array(n);
+    for (let i = 0; i < n; i++) jobs[i] = timer(delays[i]).pipe(map(() => i));
+    const sum = sumOf(await lastValue(forkJoin(jobs)));
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
+    return { value: ms - longest, detail: { wallMs: ms, longest } };
+  },
+
+  async W3({ n, limit }) {
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    const t0 = now();
+    const job = (i) =>
+      defer(() => {
+        if (++running > peak) peak = running;
+        return timer(0).pipe(map(() => i));
+      }).pipe(finalize(() => { running--; done++; }));
+    const sum = await lastValue(
+      range(0, n).pipe(
+        mergeMap(job, limit),
+        reduce((s, x) => s + x, 0),
+      ),
+    );
+    const ms = now() - t0;
+    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    check(done === n, `${done} of ${n} jobs finished`);
+    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+    return { value: ms, detail: { peak } };
+  },
+
+  // W5: two subjects, each hop through asyncScheduler (a size-1 handoff: one
+  // token in flight). Synchronous subjects alone would recurse 200,000 deep.
+  async W5({ rxjsHandoffs: handoffs }) {
+    const ab = new Subject();
+    const ba = new Subject();
+    const t0 = now();
+    const last = await new Promise((resolve) => {
+      let count = 0;
+      const subB = ab.pipe(observeOn(asyncScheduler)).subscribe((token) => {
+        count++;
+        ba.next(token + 1);
+      });
+      const subA = ba.pipe(observeOn(asyncScheduler)).subscribe((token) => {
+        count++;
+        if (count === handoffs) {
+          subA.unsubscribe();
+          subB.unsubscribe();
+          resolve(token);
+        } else ab.next(token + 1);
+      });
+      ab.next(0);
+    });
+    const ms = now() - t0;
+    check(last === handoffs - 1, `last token ${last} != ${handoffs - 1}`);
+    return { value: handoffs / (ms / 1000), detail: { wallMs: ms, handoffs } };
+  },
+
+  async W6({ n, sleep }) {
+    let finalized = 0;
+    const subs = new Array(n);
+    const onFinalize = () => { finalized++; };
+    for (let i = 0; i < n; i++) subs[i] = timer(sleep).pipe(finalize(onFinalize)).subscribe();
+    await new Promise((resolve) => setImmediate(resolve));
+    const t0 = now();
+    for (let i = 0; i < n; i++) subs[i].unsubscribe();
+    const ms = now() - t0;
+    check(finalized === n, `${finalized} of ${n} subscriptions finalized`);
+    return { value: ms };
+  },
+
+  async W7({ n, sleep }, ctx) {
+    const base = ctx.heap();
+    const subs = new Array(n);
+    for (let i = 0; i < n; i++) subs[i] = timer(sleep).subscribe();
+    const bytes = (ctx.heap() - base) / n;
+    for (let i = 0; i < n; i++) subs[i].unsubscribe();
+    return { value: bytes };
+  },
+
+  // W10, RxJS's own figure: n timer(d) inside one TestScheduler.run.
+  async W10({ n, maxDelay }) {
+    const delays = lcgDelays(n, maxDelay);
+    const longest = Math.max(...delays);
+    const scheduler = new TestScheduler(deepEqualOrThrow);
+    const t0 = now();
+    scheduler.run(({ expectObservable }) => {
+      const jobs = new Array(n);
+      for (let i = 0; i < n; i++) jobs[i] = timer(delays[i]).pipe(map(() => i));
+      expectObservable(forkJoin(jobs).pipe(map(sumOf))).toBe(`${longest}ms (a|)`, { a: triangle(n) });
+    });
+    const ms = now() - t0;
+    return { value: ms };
+  },
+};

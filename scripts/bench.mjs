@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// `npm run bench`: the workloads of shared/BENCH.md (W1-W8) plus W9-W11 on
+// rx-asyncio and its peers, each run in a fresh process, rounds interleaved,
+// medians and ratios to plain async/await; writes bench/results/latest.{md,json}.
+//
+//   npm run bench                          full sizes, 5 rounds
+//   npm run bench -- --quick               small sizes, 1 round (a smoke check, < 1 min)
+//   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
+//   npm run bench -- --step-cost           the per-step cost microbenchmark instead
+//
+// Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS,
+// --no-build, --lib build|src (src: load src/ through tsx, no build),
+// --batch (one process per system and round for all its workloads: faster,
+// for correctness checks only), --force-build, --rerender FILE.json (rebuild
+// the tables of a saved run from its raw figures, without running anything).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildForBench } from "../bench/lib/build.mjs";
+import { markdown, summarize, verdicts } from "../bench/lib/report.mjs";
+import { SYSTEMS, WORKLOAD_IDS, WORKLOADS } from "../bench/lib/workloads.mjs";
+import { SUPPORT } from "../bench/systems/support.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function parseArgs(argv) {
+  const opts = {
+    scale: "full", rounds: null, only: WORKLOAD_IDS, systems: SYSTEMS.map((s) => s.id),
+    out: join(root, "bench", "results"), timeout: null, build: true, forceBuild: false,
+    lib: "build", batch: false, stepCost: false, rerender: null,
+  };
+  const value = (i, flag) => {
+    if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+    return argv[i + 1];
+  };
+  const list = (s, known, flag) => {
+    const xs = s.split(",").map((x) => x.trim()).filter(Boolean);
+    for (const x of xs) if (!known.includes(x)) throw new Error(`${flag}: unknown ${JSON.stringify(x)} (known: ${known.join(", ")})`);
+    return xs;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--quick") opts.scale = "quick";
+    else if (a === "--scale") opts.scale = value(i++, a);
+    else if (a === "--rounds") opts.rounds = Number(value(i++, a));
+    else if (a === "--only") opts.only = list(value(i++, a).toUpperCase(), WORKLOAD_IDS, a);
+    else if (a === "--systems") opts.systems = list(value(i++, a), SYSTEMS.map((s) => s.id), a);
+    else if (a === "--out") opts.out = resolve(value(i++, a));
+    else if (a === "--timeout") opts.timeout = Number(value(i++, a));
+    else if (a === "--no-build") opts.build = false;
+    else if (a === "--force-build") opts.forceBuild = true;
+    else if (a === "--lib") opts.lib = value(i++, a);
+    else if (a === "--batch") opts.batch = true;
+    else if (a === "--step-cost") opts.stepCost = true;
+    else if (a === "--rerender") opts.rerender = resolve(value(i++, a));
+    else if (a === "--help" || a === "-h") {
+      const header = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1);
+      console.log(header.slice(0, header.findIndex((l) => !l.startsWith("//"))).join("\n").replace(/^\/\/ ?/gm, ""));
+      process.exit(0);
+    } else throw new Error(`unknown flag ${JSON.stringify(a)} (try --help)`);
+  }
+  if (!["full", "quick", "smoke"].includes(opts.scale)) throw new Error(`--scale: full, quick or smoke, got ${opts.scale}`);
+  if (!["build", "src"].includes(opts.lib)) throw new Error(`--lib: build or src, got ${opts.lib}`);
+  opts.rounds ??= opts.scale === "full" ? 5 : 1;
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer, got ${opts.rounds}`);
+  opts.timeout ??= opts.scale === "full" ? 300 : 60;
+  if (!(opts.timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
+  return opts;
+}
+
+/** Runs one child; resolves with its parsed result lines (or one failure per workload). */
+function runChild({ system, workloads, scale, round, env, timeoutMs, gc, tsx }) {
+  const args = [];
+  if (tsx) args.push("--import", "tsx");
+  if (gc) args.push("--expose-gc");
+  args.push(join(root, "bench", "lib", "run-one.mjs"), system, workloads.join(","), scale);
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    let timedOut = false;
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const got = new Map();
+      for (const line of out.split("\n")) {
+        if (line.startsWith("BENCH-RESULT ")) {
+          const r = JSON.parse(line.slice("BENCH-RESULT ".length));
+          got.set(r.workload, { ...r, round });
+        }
+      }
+      const results = workloads.map(
+        (w) =>
+          got.get(w) ?? {
+            system, workload: w, round,
+            status: timedOut ? "timeout" : "fail",
+            error: timedOut ? `no result within ${timeoutMs / 1000} s` : `child exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`,
+          },
+      );
+      resolvePromise(results);
+    });
+  });
+}
+
+function versionOf(pkg) {
+  try {
+    return JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version;
+  } catch {
+    return null;
+  }
+}
+
+function fmtRun(r) {
+  const w = WORKLOADS.find((x) => x.id === r.workload);
+  if (r.status !== "ok") return `${r.status.toUpperCase()}${r.status === "n/a" ? "" : `: ${String(r.error).split("\n")[0]}`}`;
+  return `${r.value.toFixed(r.value >= 100 ? 0 : 1)} ${w.metric}`;
+}
+
+function writeReport(out, report) {
+  const md = markdown(report);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "latest.md"), md);
+  writeFileSync(join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  process.stdout.write(`\n${md}\nwrote ${join(out, "latest.md")} and latest.json\n`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.stepCost) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", "step-cost.ts")], { cwd: root, stdio: "inherit" });
+    process.exit(r.status ?? 1);
+  }
+  if (opts.rerender) {
+    const saved = JSON.parse(readFileSync(opts.rerender, "utf8"));
+    const cells = summarize(saved.runs);
+    writeReport(opts.out, { ...saved, cells, targets: verdicts(cells) });
+    return;
+  }
+  const log = (s) => process.stderr.write(`${s}\n`);
+  const notes = [];
+  const env = { ...process.env };
+  delete env.RX_ASYNCIO_DEBUG; // debug mode would measure the wrong thing
+  delete env.RX_ASYNCIO_CLOCK;
+  let rxLibBroken = null;
+  if (opts.systems.includes("rx-asyncio")) {
+    if (opts.lib === "src") {
+      env.RX_BENCH_LIB = "src";
+      notes.push("rx-asyncio loaded from src/ through tsx (--lib src): not the compiled build.");
+    } else if (!opts.build) {
+      const cached = join(root, "node_modules", ".cache", "rx-asyncio-bench", "cjs", "index.js");
+      env.RX_BENCH_LIB = existsSync(cached) ? cached : join(root, "dist", "cjs", "index.js");
+      notes.push(`--no-build: rx-asyncio from ${relative(root, env.RX_BENCH_LIB)}, as it was.`);
+    } else {
+      try {
+        const b = buildForBench(root, { force: opts.forceBuild, log });
+        env.RX_BENCH_LIB = b.entry;
+        if (b.warnings) {
+          log(`warning: type errors in src/ (emitted anyway):\n${b.warnings.split("\n").slice(0, 10).join("\n")}`);
+          notes.push("src/ had type errors when compiled for this run (JavaScript emitted anyway).");
+        }
+      } catch (e) {
+        rxLibBroken = String(e.message ?? e).split("\n")[0];
+        log(`rx-asyncio build failed: ${e.message}`);
+      }
+    }
+  }
+
+  // The plan: every (system, workload) the system implements; rounds interleave
+  // systems, and the order of systems rotates each round.
+  const systems = SYSTEMS.map((s) => s.id).filter((s) => opts.systems.includes(s));
+  const pairs = [];
+  for (const w of opts.only) for (const s of systems) if (SUPPORT[s].includes(w)) pairs.push([s, w]);
+  const timeoutMs = opts.timeout * 1000;
+  const runs = [];
+  const skip = new Set(); // n/a once: n/a every round
+  const started = Date.now();
+  const machine = {
+    date: new Date().toISOString(), cpu: cpus()[0]?.model?.trim() ?? "unknown", cores: cpus().length,
+    node: process.version, platform: `${process.platform}-${process.arch}`, loadStart: loadavg(), loadEnd: null,
+  };
+  log(`bench: scale ${opts.scale}, ${opts.rounds} round(s), ${pairs.length} (system, workload) pairs, ${machine.cores} cores, load ${machine.loadStart.map((x) => x.toFixed(1)).join(" ")}`);
+  if (rxLibBroken) {
+    for (const w of opts.only) if (SUPPORT["rx-asyncio"].includes(w)) runs.push({ system: "rx-asyncio", workload: w, round: 1, status: "fail", error: `build failed: ${rxLibBroken}` });
+  }
+  for (let round = 1; round <= opts.rounds; round++) {
+    if (opts.batch) {
+      for (const s of systems) {
+        if (s === "rx-asyncio" && rxLibBroken) continue;
+        const ws = opts.only.filter((w) => SUPPORT[s].includes(w));
+        if (ws.length === 0) continue;
+        const res = await runChild({ system: s, workloads: ws, scale: opts.scale, round, env, timeoutMs, gc: true, tsx: s === "rx-asyncio" && opts.lib === "src" });
+        for (const r of res) log(`  r${round} ${r.workload.padEnd(3)} ${s.padEnd(12)} ${fmtRun(r)}`);
+        runs.push(...res);
+      }
+      continue;
+    }
+    for (const w of opts.only) {
+      const here = pairs.filter(([, pw]) => pw === w).map(([s]) => s);
+      const k = here.length ? (round - 1) % here.length : 0;
+      for (const s of [...here.slice(k), ...here.slice(0, k)]) {
+        if (skip.has(`${s}/${w}`) || (s === "rx-asyncio" && rxLibBroken)) continue;
+        const [r] = await runChild({ system: s, workloads: [w], scale: opts.scale, round, env, timeoutMs, gc: w === "W7", tsx: s === "rx-asyncio" && opts.lib === "src" });
+        if (r.status === "n/a") skip.add(`${s}/${w}`);
+        log(`  r${round} ${w.padEnd(3)} ${s.padEnd(12)} ${fmtRun(r)}`);
+        runs.push(r);
+      }
+    }
+  }
+  machine.loadEnd = loadavg();
+  const cells = summarize(runs);
+  const targets = verdicts(cells);
+  if (systems.includes("rxjs") && opts.only.includes("W5")) {
+    notes.push("RxJS W5 runs fewer handoffs (each hop is a 1 ms asyncScheduler timer); its figure is a rate, so it stays comparable.");
+  }
+  notes.push(`Sizes: ${opts.scale} (bench/lib/workloads.mjs). Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  const versions = Object.fromEntries(
+    ["rxjs", "p-limit", "p-queue", "effection", "effect", "typescript"].map((p) => [p, versionOf(p)]),
+  );
+  versions["rx-asyncio"] = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+  const report = {
+    machine, versions,
+    config: { scale: opts.scale, rounds: opts.rounds, only: opts.only, systems, lib: opts.lib, batch: opts.batch, notes },
+    cells, targets, runs,
+  };
+  writeReport(opts.out, report);
+  const failed = runs.some((r) => r.status === "fail" || r.status === "timeout");
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(2);
+});
