@@ -451,3 +451,43 @@ describe("run()", () => {
     }
   });
 });
+
+describe("async-function tasks keep their loop across awaits", () => {
+  test("getRunningLoop() and currentTask() work after an await inside createTask(async ...)", async () => {
+    const seen: string[] = [];
+    await run(function* () {
+      const here = getRunningLoop();
+      const t = createTask(async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(`loop ok: ${getRunningLoop() === here}`);
+        seen.push(`task: ${currentTask()?.getName()}`);
+        // Library calls that need the running loop work here too.
+        const inner = createTask(function* () {
+          yield* sleep(1);
+          return "inner done";
+        });
+        seen.push(await inner);
+      }, { name: "asyncer" });
+      yield* t;
+    });
+    expect(seen).toEqual(["loop ok: true", "task: asyncer", "inner done"]);
+    // Outside any task again:
+    expect(() => getRunningLoop()).toThrow(RuntimeError);
+  });
+
+  test("new EventLoop() follows RX_ASYNCIO_CLOCK=virtual too", () => {
+    const before = process.env.RX_ASYNCIO_CLOCK;
+    process.env.RX_ASYNCIO_CLOCK = "virtual";
+    try {
+      const loop = new EventLoop();
+      expect(loop.clock()).toBe("virtual");
+      loop.close();
+    } finally {
+      if (before === undefined) delete process.env.RX_ASYNCIO_CLOCK;
+      else process.env.RX_ASYNCIO_CLOCK = before;
+    }
+    const loop = new EventLoop();
+    expect(loop.clock()).toBe("real");
+    loop.close();
+  });
+});

@@ -30,7 +30,7 @@ export type ClockKind = "real" | "virtual";
 /** Options of `new EventLoop()` / `newEventLoop()`. */
 export interface EventLoopOptions {
   /**
-   * `"real"` (default) reads the host clock. `"virtual"` starts at 0 and jumps to
+   * `"real"` (default, unless env `RX_ASYNCIO_CLOCK=virtual`) reads the host clock. `"virtual"` starts at 0 and jumps to
    * the next timer whenever nothing is ready and nothing outside the loop is
    * pending, so an hour of sleeps takes milliseconds, the same on every run.
    */
@@ -174,7 +174,7 @@ export class EventLoop implements SchedulerLike {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`new EventLoop(options): 'options' must be an object, got ${describe(options)}`);
     }
-    const clock = options.clock ?? "real";
+    const clock = options.clock ?? (envFlag("RX_ASYNCIO_CLOCK") === "virtual" ? "virtual" : "real");
     if (clock !== "real" && clock !== "virtual") {
       throw new RangeError(`new EventLoop(options): 'clock' must be "real" or "virtual", got ${describe(clock)}`);
     }

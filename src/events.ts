@@ -4,6 +4,7 @@
  * @module
  */
 import { RuntimeError } from "./errors.js";
+import { asyncTaskContext } from "./internal/async-context.js";
 import type { EventLoop } from "./event-loop.js";
 import type { TimerEntry } from "./internal/timer-heap.js";
 
@@ -164,9 +165,18 @@ export function _swapRunningLoop(loop: EventLoop | null): EventLoop | null {
   return prev;
 }
 
-/** The running loop, or `null` outside one. Mostly for library code. */
+/** Whether some loop's drain is on the stack (plain callbacks included). @internal */
+export function _isDraining(): boolean {
+  return runningLoop !== null;
+}
+
+/**
+ * The running loop, or `null` outside one: the loop whose drain is on the
+ * stack, else the loop of the async-function task whose continuation runs.
+ * Mostly for library code.
+ */
 export function _getRunningLoop(): EventLoop | null {
-  return runningLoop;
+  return runningLoop ?? asyncTaskContext()?.loop ?? null;
 }
 
 /**
@@ -182,6 +192,7 @@ export function _getRunningLoop(): EventLoop | null {
  * ```
  */
 export function getRunningLoop(): EventLoop {
-  if (runningLoop === null) throw new RuntimeError("no running event loop");
-  return runningLoop;
+  const loop = runningLoop ?? asyncTaskContext()?.loop;
+  if (loop === undefined) throw new RuntimeError("no running event loop");
+  return loop;
 }

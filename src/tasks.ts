@@ -15,7 +15,8 @@ import type { AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike } f
 import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
 import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop, type Runnable } from "./events.js";
+import { _isDraining, getRunningLoop, type Runnable } from "./events.js";
+import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
 import { Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
 
@@ -272,9 +273,11 @@ function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
  */
 function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): Coroutine<T> {
   const ac = fn.length > 0 ? new AbortController() : null;
-  const r = ac === null ? (fn as () => unknown)() : fn(ac.signal);
+  const loop = getRunningLoop();
+  // Its continuations after each await still see this loop and task.
+  const r = runWithTaskContext(loop, loop._currentTask, ac === null ? (fn as () => unknown) : () => fn(ac.signal));
   if (isCoroutine(r)) return (yield* r) as T;
-  if (isPromiseLike(r)) return (yield* new PromiseFuture<T>(getRunningLoop(), r as PromiseLike<T>, ac)) as T;
+  if (isPromiseLike(r)) return (yield* new PromiseFuture<T>(loop, r as PromiseLike<T>, ac)) as T;
   throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
 }
 
@@ -302,7 +305,11 @@ export function createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Ta
 
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
-  return (loop ?? getRunningLoop())._currentTask;
+  const l = loop ?? getRunningLoop();
+  if (l._currentTask !== null || _isDraining()) return l._currentTask;
+  // In an async-function task's continuation: that task.
+  const ctx = asyncTaskContext();
+  return ctx !== undefined && ctx.loop === l ? ctx.task : null;
 }
 
 /** The loop's tasks that are not done yet. @throws RuntimeError outside a running loop */

@@ -19,7 +19,7 @@ let implicitLoop: EventLoop | null = null;
  */
 export function rxLoop(): EventLoop {
   if (implicitLoop === null || implicitLoop.isClosed()) {
-    implicitLoop = new EventLoop({ _autoRun: true } as never);
+    implicitLoop = new EventLoop({ clock: "real", _autoRun: true } as never);
   }
   return implicitLoop;
 }
