@@ -10,83 +10,25 @@
  * @module
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
-import type { Coroutine } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
 import { Future } from "./futures.js";
-import { rxjsHost, type HostHandle, type LoopHost } from "./host.js";
+import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { TaskList } from "./internal/task-list.js";
 import { TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
+export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
+import { formatExceptionContext, runTimed } from "./internal/loop-debug.js";
+import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
-/** Which clock a loop keeps. */
-export type ClockKind = "real" | "virtual";
-
-/** Options of `new EventLoop()` / `newEventLoop()`. */
-export interface EventLoopOptions {
-  /**
-   * `"real"` (default, unless env `RX_ASYNCIO_CLOCK=virtual`) reads the host clock. `"virtual"` starts at 0 and jumps to
-   * the next timer whenever nothing is ready and nothing outside the loop is
-   * pending, so an hour of sleeps takes milliseconds, the same on every run.
-   */
-  clock?: ClockKind;
-  /** Debug mode (default: env `RX_ASYNCIO_DEBUG=1`). */
-  debug?: boolean;
-  /** The host that gives the clock and wake-ups (default: RxJS 7 schedulers). */
-  host?: LoopHost;
-}
-
-/** What the exception handler is told. */
-export interface ExceptionContext {
-  message: string;
-  exception?: unknown;
-  future?: Future<unknown>;
-  task?: Task<unknown>;
-  handle?: Handle;
-  /** In debug mode: the stack where the task, future or handle was created. */
-  sourceTraceback?: string;
-  [key: string]: unknown;
-}
-
-/** A custom exception handler: `loop.setExceptionHandler((loop, ctx) => ...)`. */
-export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
-
-/**
- * Hooks a tracer gets from the loop (trio's `Instrument`, reduced to tasks).
- * `stepEnded` gets the future the task now waits on (`null`: none, because it is
- * done, yielded to the loop, or is retrying).
- */
-export interface LoopTracer {
-  taskCreated(task: Task<unknown>, parent: Task<unknown> | null): void;
-  stepStarted(task: Task<unknown>): void;
-  stepEnded(task: Task<unknown>, awaiting: Future<unknown> | null): void;
-  /** Called by `loop.setTrace(tracer)` before the first event (may throw to refuse). */
-  attached?(loop: EventLoop): void;
-  /** Called when `loop.setTrace()` replaces or removes this tracer. */
-  detached?(loop: EventLoop): void;
-}
-
-/** Where the loop writes warnings and errors (default `console`). */
-export interface LoopLogger {
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
-
-const ARM_NONE = 0;
-const ARM_SOON = 1;
-const ARM_LATER = 2;
-const ARM_YIELD = 3;
-
 /** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
 const DRAIN_BUDGET_MS = 20;
-/** Host timers cannot wait longer than this; longer waits re-arm. */
-const MAX_HOST_DELAY = 2 ** 31 - 1;
-
 const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
 
 function envFlag(name: string): string | undefined {
@@ -159,16 +101,10 @@ export class EventLoop implements SchedulerLike {
   private _draining = false;
   private _stopping = false;
   private _closed = false;
-  private _armKind = ARM_NONE;
-  private _armWhen = 0;
-  private _hostHandle: HostHandle | null = null;
   private _stopWaiters: (() => void)[] = [];
   private _exceptionHandler: ExceptionHandler | null = null;
-  private readonly _onWake = () => {
-    this._hostHandle = null;
-    this._armKind = ARM_NONE;
-    this._drain();
-  };
+  /** The single host wake-up; firing it drains the loop. */
+  private readonly _wakeup: Wakeup;
 
   constructor(options: EventLoopOptions = {}) {
     if (typeof options !== "object" || options === null) {
@@ -180,6 +116,7 @@ export class EventLoop implements SchedulerLike {
     }
     this._virtual = clock === "virtual";
     this._host = options.host ?? rxjsHost;
+    this._wakeup = new Wakeup(this._host, () => this._drain());
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
     this._active = this._autoRun;
@@ -396,17 +333,7 @@ export class EventLoop implements SchedulerLike {
 
   /** The default report: the message, the exception's stack, and where the task was created. */
   defaultExceptionHandler(context: ExceptionContext): void {
-    const lines = [context.message || "Unhandled exception in event loop"];
-    for (const key of Object.keys(context).sort()) {
-      if (key === "message" || key === "exception" || key === "sourceTraceback") continue;
-      lines.push(`${key}: ${String(context[key])}`);
-    }
-    if (context.sourceTraceback) lines.push(`Object created at (most recent call first):\n${context.sourceTraceback}`);
-    if (context.exception !== undefined) {
-      const e = context.exception;
-      lines.push(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `exception: ${describe(e)}`);
-    }
-    this.logger.error(lines.join("\n"));
+    this.logger.error(formatExceptionContext(context));
   }
 
   private _safeDefault(context: ExceptionContext): void {
@@ -468,9 +395,7 @@ export class EventLoop implements SchedulerLike {
   /** @internal Queues a runnable; arms a wake-up if this is the first. */
   _pushReady(r: Runnable): void {
     this._ready.push(r);
-    if (this._armKind !== ARM_SOON && this._armKind !== ARM_YIELD && !this._draining && this._active) {
-      this._rearm(false);
-    }
+    if (!this._wakeup.soonArmed && !this._draining && this._active) this._rearm(false);
   }
 
   /** @internal Puts a timer entry on the heap. */
@@ -479,8 +404,8 @@ export class EventLoop implements SchedulerLike {
     entry._seq = this._seq++;
     entry._inHeap = true;
     this._timers.push(entry);
-    if (!this._draining && this._active && this._armKind !== ARM_SOON && this._armKind !== ARM_YIELD) {
-      if (this._armKind === ARM_NONE || entry._when < this._armWhen) this._rearm(false);
+    if (!this._draining && this._active && !this._wakeup.soonArmed && entry._when < this._wakeup.laterWhen) {
+      this._rearm(false);
     }
   }
 
@@ -601,13 +526,7 @@ export class EventLoop implements SchedulerLike {
   }
 
   private _runDebug(r: Runnable): void {
-    const t0 = now();
-    try {
-      r._run();
-    } catch (exception) {
-      this.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
-    }
-    const dt = now() - t0;
+    const dt = runTimed(r, this);
     if (dt >= this.slowCallbackDuration) {
       const label = (r as { _label?: () => string })._label?.() ?? String(r);
       const src = (r as { _sourceTraceback?: string })._sourceTraceback;
@@ -619,45 +538,20 @@ export class EventLoop implements SchedulerLike {
 
   /** Arms the single host wake-up the loop's state calls for. */
   private _rearm(yieldFirst: boolean): void {
-    if (this._closed || !this._active) {
-      this._disarm();
-      return;
+    const w = this._wakeup;
+    if (this._closed || !this._active) w.disarm();
+    else if (yieldFirst) w.armYield();
+    else if (this._stopping || this._ready.length > 0) w.armSoon();
+    else {
+      const top = this._timers.peek();
+      if (top === undefined || (this._virtual && this._external > this._loopWaits)) w.disarm();
+      // A virtual clock jumps inside the drain: it only needs the drain to run.
+      else if (this._virtual) w.armSoon();
+      else w.armAt(top._when);
     }
-    if (this._stopping || this._ready.length > 0 || yieldFirst) {
-      const kind = yieldFirst ? ARM_YIELD : ARM_SOON;
-      if (this._armKind === kind) return;
-      this._disarm();
-      this._armKind = kind;
-      this._hostHandle = yieldFirst
-        ? (this._host.yieldToIO?.(this._onWake) ?? this._host.later(this._onWake, 0))
-        : this._host.soon(this._onWake);
-      return;
-    }
-    const top = this._timers.peek();
-    if (top === undefined || (this._virtual && this._external > this._loopWaits)) {
-      this._disarm();
-      return;
-    }
-    if (this._virtual) {
-      if (this._armKind === ARM_SOON) return;
-      this._disarm();
-      this._armKind = ARM_SOON;
-      this._hostHandle = this._host.soon(this._onWake);
-      return;
-    }
-    if (this._armKind === ARM_LATER && this._armWhen === top._when) return;
-    this._disarm();
-    const delay = Math.min(Math.max(0, top._when - this._host.now()), MAX_HOST_DELAY);
-    this._armKind = ARM_LATER;
-    this._armWhen = top._when;
-    this._hostHandle = this._host.later(this._onWake, delay);
   }
 
   private _disarm(): void {
-    if (this._hostHandle !== null) {
-      this._hostHandle.unsubscribe();
-      this._hostHandle = null;
-    }
-    this._armKind = ARM_NONE;
+    this._wakeup.disarm();
   }
 }
