@@ -2,7 +2,7 @@
 // (1 worker, then one per core), with how long the loop went without running
 // a heartbeat task meanwhile. Real clock, wall time; workers are started
 // before timing. Usage: npx tsx bench/executor.ts [--jobs N] [--size N] [--repeat N] [--json]
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { ThreadPoolExecutor, createTask, ensureFuture, getRunningLoop, run, sleep, type Coroutine, type Future } from "../src/index.js";
 
 /** The job: naive Fibonacci, self-contained so it can be sent to a worker. */
@@ -104,14 +104,16 @@ async function main(): Promise<void> {
     return out.map((r) => ({ ...r, speedup: base / r.totalMs }));
   });
 
-  console.log(`${jobs} jobs of fib(${size}), ${cores} cores, median of ${repeat}`);
+  // Other processes' load skews a parallel speed-up; say how busy the machine was.
+  const load = Number(loadavg()[0]!.toFixed(2));
+  console.log(`${jobs} jobs of fib(${size}), ${cores} cores, median of ${repeat}, load average ${load}`);
   console.log(`${"mode".padEnd(18)} ${"total ms".padStart(9)} ${"ms/job".padStart(8)} ${"speed-up".padStart(9)} ${"max loop gap ms".padStart(16)}`);
   for (const r of rows) {
     console.log(
       `${r.mode.padEnd(18)} ${r.totalMs.toFixed(0).padStart(9)} ${r.msPerJob.toFixed(1).padStart(8)} ${(r.speedup.toFixed(2) + "x").padStart(9)} ${r.maxLoopGapMs.toFixed(1).padStart(16)}`,
     );
   }
-  if (json) console.log(JSON.stringify({ bench: "executor", jobs, size, cores, repeat, rows }));
+  if (json) console.log(JSON.stringify({ bench: "executor", jobs, size, cores, repeat, loadAverage: load, rows }));
 }
 
 void main();

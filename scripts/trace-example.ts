@@ -1,6 +1,6 @@
 // The traced example of the README's "See what the tasks did" section.
 //   npx tsx scripts/trace-example.ts   rewrites docs/timeline.svg and prints the marble timeline
-// spec/trace-svg.spec.ts checks that docs/timeline.svg and docs/readme-trace.md are up to date.
+// spec/trace-svg.spec.ts checks that docs/timeline.svg and docs/tracing.md are up to date.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTask, currentTask, marbleTimeline, Queue, run, sleep, svgTimeline, TraceRecorder, type Coroutine } from "../src/index.js";

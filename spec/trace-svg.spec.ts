@@ -92,11 +92,11 @@ describe("svgTimeline", () => {
 });
 
 describe("the README's trace section is up to date (regenerate: npx tsx scripts/trace-example.ts)", () => {
-  test("docs/timeline.svg and the text in docs/readme-trace.md match the example's trace", async () => {
+  test("docs/timeline.svg and the text in docs/tracing.md match the example's trace", async () => {
     const { text, svg } = await exampleRenderings();
     const docs = join(__dirname, "..", "docs");
     expect(readFileSync(join(docs, "timeline.svg"), "utf8")).toBe(svg);
-    expect(readFileSync(join(docs, "readme-trace.md"), "utf8")).toContain("```text\n" + text + "\n```");
+    expect(readFileSync(join(docs, "tracing.md"), "utf8")).toContain("```text\n" + text + "\n```");
     expect(findAll(parseXml(svg), (e) => hasClass(e, "track"))).toHaveLength(5);
   });
 });

@@ -85,8 +85,8 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>> {
    * @example
    * ```ts
    * for (const next of asCompleted(tasks).futures()) {
-   *   const t = yield* next;
-   *   console.log(t.getName(), t.result());
+   *   const f = yield* next;   // the input task itself (a Future)
+   *   console.log(tasks.indexOf(f as Task<number>), f.result());
    * }
    * ```
    */
@@ -206,7 +206,7 @@ Object.defineProperty(AsCompleted.prototype, symbolObservable, {
  *
  * @example
  * ```ts
- * for (const next of asCompleted([fetch(1), fetch(2), fetch(3)], { timeout: 5000 })) {
+ * for (const next of asCompleted([fetchPage(1), fetchPage(2), fetchPage(3)], { timeout: 5000 })) {
  *   const r = yield* next; // earliest result first
  * }
  * from(asCompleted(tasks)).subscribe(console.log); // the same order, as an Observable

@@ -116,10 +116,11 @@ export class Condition {
    * Wakes up to `n` waiting tasks (oldest first). They return from `wait()`
    * once they get the lock, so release it after notifying.
    * @throws RuntimeError if the lock is not held
-   * @throws RangeError if `n` is negative or not a number
+   * @throws TypeError if `n` is not a number; RangeError if it is negative or NaN
    */
   notify(n = 1): void {
-    if (typeof n !== "number" || Number.isNaN(n) || n < 0) {
+    if (typeof n !== "number") throw new TypeError(`Condition.notify(n): 'n' must be a number, got ${describe(n)}`);
+    if (Number.isNaN(n) || n < 0) {
       throw new RangeError(`Condition.notify(n): 'n' must be a number >= 0, got ${describe(n)}`);
     }
     if (!this._lock._locked) throw new RuntimeError("cannot notify on un-acquired lock");

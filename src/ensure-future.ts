@@ -11,6 +11,7 @@ import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./events.js";
 import { Future } from "./futures.js";
 import { ObservableFuture, PromiseFuture } from "./promise-future.js";
+import { checkTaskOptions } from "./tasks.js";
 
 /** Anything `ensureFuture` accepts. */
 export type FutureLike<T> = Awaitable<T> | PromiseLike<T> | Observable<T>;
@@ -28,6 +29,7 @@ export type FutureLike<T> = Awaitable<T> | PromiseLike<T> | Observable<T>;
  * @throws TypeError for anything else
  */
 export function ensureFuture<T>(x: FutureLike<T>, options: { loop?: EventLoop } = {}): Future<T> {
+  checkTaskOptions("ensureFuture(x, options)", options);
   if (x instanceof Future) {
     if (options.loop !== undefined && x._loop !== options.loop) {
       throw new RuntimeError("ensureFuture(x): the future belongs to another loop than 'loop'");

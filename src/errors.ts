@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { describe } from "./coroutines.js";
 
 /**
  * Names the class on its prototype: ES2022 classes extending `Error` already
@@ -112,6 +113,14 @@ export class ExceptionGroup extends AggregateError {
   /** The failures, in the order they happened. */
   declare readonly errors: unknown[];
   constructor(message: string, errors: Iterable<unknown>) {
+    if (typeof message !== "string") {
+      throw new TypeError(`ExceptionGroup(message, errors): 'message' must be a string, got ${describe(message)}`);
+    }
+    if (typeof errors !== "object" || errors === null || typeof (errors as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `ExceptionGroup(message, errors): 'errors' must be an iterable (an array) of errors, got ${describe(errors)}`,
+      );
+    }
     const list = Array.from(errors);
     if (list.length === 0) {
       throw new TypeError("ExceptionGroup: argument 'errors' must not be empty");

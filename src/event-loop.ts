@@ -23,7 +23,7 @@ export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, L
 import { formatExceptionContext, runTimed } from "./internal/loop-debug.js";
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
-import { Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
+import { checkTaskOptions, Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
@@ -37,7 +37,8 @@ function envFlag(name: string): string | undefined {
 }
 
 function checkDelay(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+  if (typeof value !== "number") throw new TypeError(`'${name}' must be a number of milliseconds, got ${describe(value)}`);
+  if (!Number.isFinite(value) || value < 0) {
     throw new RangeError(`'${name}' must be a finite number of milliseconds >= 0, got ${describe(value)}`);
   }
   return value;
@@ -115,7 +116,17 @@ export class EventLoop implements SchedulerLike {
       throw new RangeError(`new EventLoop(options): 'clock' must be "real" or "virtual", got ${describe(clock)}`);
     }
     this._virtual = clock === "virtual";
-    this._host = options.host ?? rxjsHost;
+    const host = options.host;
+    if (
+      host !== undefined &&
+      (typeof host !== "object" || host === null || typeof host.now !== "function" || typeof host.soon !== "function" || typeof host.later !== "function")
+    ) {
+      throw new TypeError(`new EventLoop(options): 'host' must be a LoopHost ({ now, soon, later }), got ${describe(host)}`);
+    }
+    if (options.debug !== undefined && typeof options.debug !== "boolean") {
+      throw new TypeError(`new EventLoop(options): 'debug' must be a boolean, got ${describe(options.debug)}`);
+    }
+    this._host = host ?? rxjsHost;
     this._wakeup = new Wakeup(this._host, () => this._drain());
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
@@ -154,22 +165,21 @@ export class EventLoop implements SchedulerLike {
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
     checkDelay("delay", delay);
     checkCallback("fn", fn);
-    return this._callAt(this.time() + delay, fn as (...a: never[]) => unknown, args);
+    return this._callAt(this.time() + delay, fn as (...a: never[]) => unknown, args, delay);
   }
 
   /** Runs `fn(...args)` at loop time `when` (at once if it is in the past). */
   callAt<A extends unknown[]>(when: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
-    if (typeof when !== "number" || !Number.isFinite(when)) {
-      throw new RangeError(`'when' must be a finite loop time in ms, got ${describe(when)}`);
-    }
+    if (typeof when !== "number") throw new TypeError(`'when' must be a loop time in ms, got ${describe(when)}`);
+    if (!Number.isFinite(when)) throw new RangeError(`'when' must be a finite loop time in ms, got ${describe(when)}`);
     checkCallback("fn", fn);
     return this._callAt(when, fn as (...a: never[]) => unknown, args);
   }
 
-  private _callAt(when: number, fn: (...a: never[]) => unknown, args: unknown[]): TimerHandle {
+  private _callAt(when: number, fn: (...a: never[]) => unknown, args: unknown[], delay?: number): TimerHandle {
     this._checkClosed();
     const h = new TimerHandle(when, 0, fn, args, this);
-    this._addTimer(h);
+    this._addTimer(h, delay);
     return h;
   }
 
@@ -179,6 +189,8 @@ export class EventLoop implements SchedulerLike {
    */
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
     checkCallback("work", work);
+    // Negative delays (a past Date) and NaN are "now" for RxJS; only a non-number is a mistake.
+    if (typeof delay !== "number") throw new TypeError(`schedule(work, delay): 'delay' must be a number of ms, got ${describe(delay)}`);
     this._checkClosed();
     return new LoopAction<T>(this, work).schedule(state, delay);
   }
@@ -196,6 +208,7 @@ export class EventLoop implements SchedulerLike {
    * task; its first step runs on the next iteration, never inside this call.
    */
   createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Task<T> {
+    checkTaskOptions("createTask(coro, options)", options);
     this._checkClosed();
     return new Task<T>(toCoroutine(coro, "createTask(coro)"), { ...options, loop: this });
   }
@@ -219,7 +232,7 @@ export class EventLoop implements SchedulerLike {
   runUntilComplete<T>(aw: TaskInput<T> | Future<T>): Promise<T> {
     this._checkClosed();
     this._checkNotRunning();
-    const fut = aw instanceof Future ? (aw as Future<T>) : this.createTask(aw);
+    const fut = aw instanceof Future ? (aw as Future<T>) : new Task<T>(toCoroutine(aw, "runUntilComplete(aw)"), { loop: this });
     if (fut._loop !== this) {
       throw new RuntimeError("runUntilComplete(aw): 'aw' is a future of another loop");
     }
@@ -284,7 +297,11 @@ export class EventLoop implements SchedulerLike {
    * ```
    * @throws TypeError for a function or argument that cannot be sent; RuntimeError after shutdown
    */
-  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: JobFunction<A, R>, ...args: JobArgs<A>): Future<JobResult<R>> {
+  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: JobFunction<A, R>, ...args: JobArgs<A>): Future<JobResult<R>>;
+  /** A job by name, for an executor that runs named jobs elsewhere (`BullMQExecutor` from `rx-asyncio/bullmq`). */
+  runInExecutor<R = unknown>(executor: Executor, jobName: string, ...args: unknown[]): Future<R>;
+  runInExecutor<R>(executor: Executor | null, fn: JobFunction<unknown[], R> | string, ...args: unknown[]): Future<JobResult<R>> {
+    // A name reaches the executor as it is; a ThreadPoolExecutor rejects it with a TypeError.
     return loopRunInExecutor(this, executor, fn as JobFunction<unknown[], R>, args);
   }
 
@@ -317,8 +334,15 @@ export class EventLoop implements SchedulerLike {
     return this._exceptionHandler;
   }
 
-  /** Reports an error through the exception handler; never throws. */
+  /**
+   * Reports an error through the exception handler; a handler that throws is
+   * itself reported by the default handler, so this never throws.
+   * @throws TypeError (at once) if `context` is not an object
+   */
   callExceptionHandler(context: ExceptionContext): void {
+    if (typeof context !== "object" || context === null) {
+      throw new TypeError(`callExceptionHandler(context): 'context' must be an object with a 'message', got ${describe(context)}`);
+    }
     const handler = this._exceptionHandler;
     if (handler === null) {
       this._safeDefault(context);
@@ -398,12 +422,15 @@ export class EventLoop implements SchedulerLike {
     if (!this._wakeup.soonArmed && !this._draining && this._active) this._rearm(false);
   }
 
-  /** @internal Puts a timer entry on the heap. */
-  _addTimer(entry: TimerEntry & Runnable & { _inHeap: boolean }): void {
+  /**
+   * @internal Puts a timer entry on the heap; `delay` (what it was scheduled
+   * with) lets it join the list of timers of that delay.
+   */
+  _addTimer(entry: TimerEntry & Runnable & { _inHeap: boolean }, delay?: number): void {
     this._checkClosed();
     entry._seq = this._seq++;
     entry._inHeap = true;
-    this._timers.push(entry);
+    this._timers.push(entry, delay);
     if (!this._draining && this._active && !this._wakeup.soonArmed && entry._when < this._wakeup.laterWhen) {
       this._rearm(false);
     }

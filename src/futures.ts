@@ -51,7 +51,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** A pending future on `loop` (the running loop when omitted). */
   constructor(loop?: EventLoop) {
     this._loop = loop ?? getRunningLoop();
-    this._sourceTraceback = this._loop._debug ? this._loop._captureSource() : undefined;
+    const debug = this._loop._debug;
+    // An EventLoop's `_debug` is always a boolean: one cheap check catches a wrong `loop`.
+    if (typeof debug !== "boolean") throw new TypeError(`new Future(loop): 'loop' must be an EventLoop, got ${describe(loop)}`);
+    this._sourceTraceback = debug ? this._loop._captureSource() : undefined;
   }
 
   /** Whether it has a result, an exception, or was cancelled. */

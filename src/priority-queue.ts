@@ -64,7 +64,11 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 export function defaultCompare(a: unknown, b: unknown): number {
   const ka = kindOf(a);
   const kb = kindOf(b);
-  if (ka !== kb || ka === 0) throw mismatch(a, b);
+  if (ka === 0 || kb === 0) {
+    const [name, v] = ka === 0 ? ["a", a] : ["b", b];
+    throw new TypeError(`defaultCompare(a, b): '${name}' must be a number, string, bigint or array, got ${describe(v)}`);
+  }
+  if (ka !== kb) throw mismatch(a, b);
   return ka === ARRAY ? compareArrays(a as unknown[], b as unknown[]) : a! < b! ? -1 : a! > b! ? 1 : 0;
 }
 
@@ -96,6 +100,11 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     super(maxsize);
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`new PriorityQueue(maxsize, options): 'options' must be an object, got ${describe(options)}`);
+    }
+    for (const k of Object.keys(options)) {
+      if (k !== "key" && k !== "compare") {
+        throw new TypeError(`new PriorityQueue(maxsize, options): unknown option '${k}' (expected 'key' or 'compare')`);
+      }
     }
     const { key, compare } = options;
     if (key !== undefined && compare !== undefined) {

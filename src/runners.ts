@@ -63,6 +63,9 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
   if (!isCoroutine(main) && typeof main !== "function") {
     throw new TypeError(`run(main): 'main' must be a coroutine or a coroutine function, got ${describe(main)}`);
   }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`run(main, options): 'options' must be an object, got ${describe(options)}`);
+  }
   checkTraceOption(options.trace);
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),

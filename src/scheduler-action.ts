@@ -52,7 +52,12 @@ export class LoopAction<T> extends Subscription implements SchedulerAction<T> {
     this._handle = null;
     const work = this._work;
     if (this.closed || work === null) return;
-    work.call(this, this._state);
+    try {
+      work.call(this, this._state);
+    } catch (exception) {
+      // Reported here rather than by the handle, so the report names the RxJS work, not `runAction`.
+      this._loop.callExceptionHandler({ message: `Exception in RxJS work ${work.name || "<anonymous>"}`, exception, action: this });
+    }
   }
 
   override unsubscribe(): void {

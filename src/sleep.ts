@@ -29,7 +29,7 @@ export class SleepFuture<T> extends Future<T> implements TimerEntry, Runnable {
     this._when = when;
     this._value = value;
     this._delay = delay;
-    loop._addTimer(this);
+    loop._addTimer(this, delay);
   }
 
   _run(): void {
@@ -124,12 +124,13 @@ class SleepOp<T> implements Iterator<Suspend, T, unknown> {
  *   return yield* sleep(10, "World");
  * }
  * ```
- * @throws RangeError if `ms` is negative or not a finite number
+ * @throws TypeError if `ms` is not a number; RangeError if it is negative or not finite
  */
 export function sleep(ms: number): SleepAwaitable<void>;
 export function sleep<T>(ms: number, value: T): SleepAwaitable<T>;
 export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+  if (typeof ms !== "number") throw new TypeError(`sleep(ms): 'ms' must be a number of milliseconds, got ${describe(ms)}`);
+  if (!Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`sleep(ms): 'ms' must be a finite number of milliseconds >= 0, got ${describe(ms)}`);
   }
   return new SleepOp<T>(ms, value as T) as SleepAwaitable<T>;

@@ -67,6 +67,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
     }
     const loop = options.loop ?? getRunningLoop();
+    if (typeof (loop as { _checkClosed?: unknown })._checkClosed !== "function") {
+      throw new TypeError(`new Task(coro, options): 'loop' must be an EventLoop, got ${describe(loop)}`);
+    }
     loop._checkClosed();
     super(loop);
     this._coro = coro;
@@ -74,7 +77,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._name = options.name === undefined ? null : String(options.name);
     loop._tasks.add(this as Task<unknown>);
     loop._pushReady(this);
-    if (loop._tracer !== null) loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
+    if (loop._tracer !== null) {
+      try {
+        loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
+      } catch (e) {
+        tracerFailed(this as Task<unknown>, "taskCreated", e);
+      }
+    }
   }
 
   /** The task's name (`Task-<n>` unless set). */
@@ -148,9 +157,18 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       this._step();
       return;
     }
-    tracer.stepStarted(this as Task<unknown>);
+    // A tracer that throws is reported; the step still runs (else the task would hang).
+    try {
+      tracer.stepStarted(this as Task<unknown>);
+    } catch (e) {
+      tracerFailed(this as Task<unknown>, "stepStarted", e);
+    }
     this._step();
-    tracer.stepEnded(this as Task<unknown>, this._futWaiter);
+    try {
+      tracer.stepEnded(this as Task<unknown>, this._futWaiter);
+    } catch (e) {
+      tracerFailed(this as Task<unknown>, "stepEnded", e);
+    }
   }
 
   /** @internal */
@@ -173,11 +191,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     // A failed or cancelled wait is thrown straight in (as asyncio's __wakeup
     // does) rather than thrown from inside the awaited iterator's next(): V8
     // unwinds a generator's throw() about twice as fast.
-    if (exc === undefined && waited !== null && waited._state !== 0) {
-      if (waited._state === 2) exc = waited._makeCancelledError();
-      else if (waited._exception !== undefined) {
+    // The task has seen the awaited future's failure even when a pending
+    // cancel is thrown in instead (asyncio's __wakeup calls result() first).
+    if (waited !== null && waited._state !== 0) {
+      if (waited._state === 2) {
+        if (exc === undefined) exc = waited._makeCancelledError();
+      } else if (waited._exception !== undefined) {
         if (waited._logTraceback) waited._retrieved();
-        exc = waited._exception;
+        if (exc === undefined) exc = waited._exception;
       }
     }
     const prev = loop._currentTask;
@@ -258,6 +279,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   }
 }
 
+function tracerFailed(task: Task<unknown>, hook: string, exception: unknown): void {
+  task._loop.callExceptionHandler({ message: `Exception in tracer hook ${hook} for ${task._label()}`, exception, task });
+}
+
 /** Whether `x` is a Task. */
 export function isTask(x: unknown): x is Task<unknown> {
   return x instanceof Task;
@@ -299,13 +324,31 @@ export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T>
  * ```
  */
 export function createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Task<T> {
+  checkTaskOptions("createTask(coro, options)", options);
   const loop = options.loop ?? getRunningLoop();
   return loop.createTask(coro, options);
 }
 
+/** Checks the options of `createTask`: an object, with an EventLoop as `loop`. @internal */
+export function checkTaskOptions(where: string, options: unknown): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
+  }
+  const loop = (options as TaskOptions).loop;
+  if (loop !== undefined) checkLoop(where, loop);
+}
+
+/** `loop` as an argument: an EventLoop (duck-typed: this module cannot import the class). @internal */
+export function checkLoop(where: string, loop: unknown): EventLoop {
+  if (typeof loop !== "object" || loop === null || typeof (loop as EventLoop)._checkClosed !== "function") {
+    throw new TypeError(`${where}: 'loop' must be an EventLoop, got ${describe(loop)}`);
+  }
+  return loop as EventLoop;
+}
+
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
-  const l = loop ?? getRunningLoop();
+  const l = loop === undefined ? getRunningLoop() : checkLoop("currentTask(loop)", loop);
   if (l._currentTask !== null || _isDraining()) return l._currentTask;
   // In an async-function task's continuation: that task.
   const ctx = asyncTaskContext();
@@ -314,5 +357,5 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
 
 /** The loop's tasks that are not done yet. @throws RuntimeError outside a running loop */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
-  return new Set((loop ?? getRunningLoop())._tasks);
+  return new Set((loop === undefined ? getRunningLoop() : checkLoop("allTasks(loop)", loop))._tasks);
 }

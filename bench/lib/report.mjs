@@ -88,7 +88,8 @@ function fmtCell(c, w) {
   if (c.status === "fail") return "FAIL";
   if (c.status === "n/a") return c.na && /not built/.test(c.na) ? "n/a (not built)" : "n/a";
   const v = fmtValue(c.median, w.metric);
-  return c.ratio === null ? v : `${v} (${c.ratio.toFixed(2)}x)`;
+  if (c.ratio === null) return v;
+  return `${v} (${c.ratio >= 0.1 ? c.ratio.toFixed(2) : c.ratio.toPrecision(2)}x)`;
 }
 
 /** The Markdown report: machine, medians with ratios, targets, failures. */

@@ -22,8 +22,15 @@ import {
   Semaphore,
   Task,
   TimeoutError,
+  allTasks,
+  asCompleted,
   createTask,
+  currentTask,
+  ensureFuture,
+  fromQueue,
   gather,
+  mapTask,
+  raceTasks,
   getRunningLoop,
   run,
   shield,
@@ -36,7 +43,8 @@ import {
   type EventLoop,
   type ExceptionContext,
 } from "../../src/index.js";
-import { horizon, WAIT_WHEN, type HoldStyle, type Op, type Program } from "./program.js";
+import { from, take, tap, toArray } from "rxjs";
+import { horizon, WAIT_WHEN, type HoldStyle, type Op, type Program, type TaskSpec } from "./program.js";
 
 /** The error a program's `fail` op throws: the only failure a program may produce. */
 export class Boom extends Error {
@@ -61,6 +69,8 @@ interface Ctx {
   trace: string[];
   violations: string[];
   tasks: Task<unknown>[];
+  /** Top-level tasks by program id. */
+  byId: Map<number, Task<unknown>>;
   /** Every future the interpreter made or was handed, checked after run(). */
   futures: { who: string; fut: Future<unknown> }[];
   locks: [Lock, Lock];
@@ -80,6 +90,21 @@ interface Ctx {
   finallies: number[];
   handlerCalls: ExceptionContext[];
   closeSnapshot: string | null;
+  /** FIFO tickets: who is waiting in a waiting operation, per primitive and direction. */
+  lines: Map<object, Ticket[]>;
+  nextTicket: number;
+  /** Order in which items went into each queue (for the order checks). */
+  insertSeq: Map<number, number>;
+  nextInsert: number;
+  /** How many cancel() calls returned true, per top-level task. */
+  cancelsTaken: Map<Task<unknown>, number>;
+}
+
+/** A task in line in a waiting operation (acquire, get, put). */
+interface Ticket {
+  seq: number;
+  who: string;
+  task: Task<unknown>;
 }
 
 export interface RunOutcome {
@@ -113,8 +138,14 @@ function errName(e: unknown): string {
 
 // ---- blocks and ops ---------------------------------------------------------------
 
-function* block(ctx: Ctx, who: string, ops: Op[], cleanup = 0): Coroutine<void> {
+/** Filled with a block's id when it starts (to check later that its finally ran). */
+interface Entered {
+  id: number;
+}
+
+function* block(ctx: Ctx, who: string, ops: Op[], cleanup = 0, entered?: Entered): Coroutine<void> {
   const id = ctx.blocksEntered++;
+  if (entered !== undefined) entered.id = id;
   ctx.finallies.push(0);
   log(ctx, who, "enter");
   try {
@@ -145,7 +176,21 @@ function* holding(
   body: Op[],
 ): Coroutine<void> {
   const c = ctx.held.get(prim)!;
-  const inner = () => critical(ctx, who, c, body);
+  const ticket = joinLine(ctx, prim, who);
+  let served = false;
+  const inner = () => {
+    served = true;
+    leaveLine(ctx, prim, ticket, true, c.name);
+    return critical(ctx, who, c, body);
+  };
+  try {
+    yield* hold(prim, style, inner);
+  } finally {
+    if (!served) leaveLine(ctx, prim, ticket, false, c.name);
+  }
+}
+
+function* hold(prim: Lock | Semaphore, style: HoldStyle, inner: () => Coroutine<void>): Coroutine<void> {
   if (style === "with") {
     if (prim instanceof Lock) yield* prim.withLock(inner);
     else yield* prim.withPermit(inner);
@@ -205,6 +250,61 @@ function* condBump(ctx: Ctx, who: string, n: number): Coroutine<void> {
   });
 }
 
+/** Joins the line of `key` (a primitive, or a queue's getters or putters). */
+function joinLine(ctx: Ctx, key: object, who: string): Ticket {
+  let line = ctx.lines.get(key);
+  if (line === undefined) ctx.lines.set(key, (line = []));
+  const t = { seq: ctx.nextTicket++, who, task: currentTask()! };
+  line.push(t);
+  return t;
+}
+
+/**
+ * Leaves the line; `served`: it got what it waited for, so nobody who joined
+ * earlier and is still waiting may be left behind (first come, first served).
+ */
+function leaveLine(ctx: Ctx, key: object, t: Ticket, served: boolean, what: string): void {
+  const line = ctx.lines.get(key)!;
+  const i = line.indexOf(t);
+  if (i < 0) return;
+  line.splice(i, 1);
+  if (!served) return;
+  for (let k = 0; k < i; k++) {
+    // A waiter whose cancellation is on its way (its wait already cancelled) is out of line.
+    const w = line[k]!.task;
+    if (w._mustCancel || (w._futWaiter !== null && w._futWaiter._state === 2)) continue;
+    violate(ctx, `${t.who} overtook ${line[k]!.who} (waiting since earlier) in ${what}`);
+    return;
+  }
+}
+
+function cancelTask(ctx: Ctx, t: Task<unknown>): boolean {
+  const r = t.cancel();
+  if (r && ctx.cancelsTaken.has(t)) ctx.cancelsTaken.set(t, ctx.cancelsTaken.get(t)! + 1);
+  return r;
+}
+
+/** After a get: the item is the one the queue's order says comes out next. */
+function checkOrder(ctx: Ctx, who: string, qi: number, id: number, prio: number): void {
+  const q = ctx.queues[qi as 0 | 1 | 2];
+  const mine = ctx.insertSeq.get(id)!;
+  for (const x of q._store.toArray()) {
+    const other = ctx.insertSeq.get(itemId(x))!;
+    let wrong = false;
+    if (qi === 0) wrong = other < mine;
+    else if (qi === 1) wrong = other > mine;
+    else {
+      const p = (x as [number, { id: number }])[0];
+      wrong = p < prio || (p === prio && other < mine);
+    }
+    if (wrong) violate(ctx, `${who}: got #${id} from ${q.constructor.name} Q${qi} before #${itemId(x)}`);
+  }
+}
+
+function itemPrio(x: Item): number {
+  return Array.isArray(x) ? x[0] : 0;
+}
+
 function track(ctx: Ctx, who: string, fut: Future<unknown>): void {
   ctx.futures.push({ who, fut });
 }
@@ -233,12 +333,17 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       const q = ctx.queues[op.q as 0 | 1 | 2];
       const id = ctx.nextItem++;
       const item: Item = op.q === 2 ? [op.prio, { id }] : { id };
+      const ticket = op.nowait ? null : joinLine(ctx, q._putters, who);
       try {
         if (op.nowait) q.putNowait(item);
         else yield* q.put(item);
+        if (ticket !== null) leaveLine(ctx, q._putters, ticket, true, `Q${op.q}.put()`);
         ctx.put[op.q]!.add(id);
+        ctx.insertSeq.set(id, ctx.nextInsert++);
+        if (q.maxsize > 0 && q.qsize() > q.maxsize) violate(ctx, `${who}: Q${op.q} holds ${q.qsize()} items, maxsize ${q.maxsize}`);
         log(ctx, who, `put #${id} in Q${op.q}`);
       } catch (e) {
+        if (ticket !== null) leaveLine(ctx, q._putters, ticket, false, `Q${op.q}.put()`);
         if (!(e instanceof QueueShutDown || (op.nowait && e instanceof QueueFull))) throw e;
         log(ctx, who, `put #${id}: ${errName(e)}`);
       }
@@ -247,14 +352,18 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
     case "get": {
       const q = ctx.queues[op.q as 0 | 1 | 2];
       let item: Item;
+      const ticket = op.nowait ? null : joinLine(ctx, q._getters, who);
       try {
         item = op.nowait ? q.getNowait() : yield* q.get();
       } catch (e) {
+        if (ticket !== null) leaveLine(ctx, q._getters, ticket, false, `Q${op.q}.get()`);
         if (!(e instanceof QueueShutDown || (op.nowait && e instanceof QueueEmpty))) throw e;
         log(ctx, who, `get Q${op.q}: ${errName(e)}`);
         return;
       }
+      if (ticket !== null) leaveLine(ctx, q._getters, ticket, true, `Q${op.q}.get()`);
       const id = itemId(item);
+      checkOrder(ctx, who, op.q, id, itemPrio(item));
       const got = ctx.got[op.q]!;
       if (got.has(id)) violate(ctx, `${who}: item #${id} got twice from Q${op.q}`);
       got.add(id);
@@ -312,27 +421,39 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       if (op.abort) yield* ctx.barrier.abort();
       else yield* ctx.barrier.reset();
       return;
-    case "waitFor":
+    case "waitFor": {
+      const start = ctx.loop!.time();
+      const entered: Entered = { id: -1 };
       try {
-        yield* waitFor(block(ctx, `${who}/wf`, op.body), op.ms);
+        yield* waitFor(block(ctx, `${who}/wf`, op.body, 0, entered), op.ms);
         log(ctx, who, "waitFor ok");
       } catch (e) {
         if (!(e instanceof TimeoutError)) throw e;
+        if (ctx.loop!.time() < start + op.ms) violate(ctx, `${who}: waitFor(${op.ms}) timed out early, ${ctx.loop!.time() - start} ms after it started`);
         log(ctx, who, "waitFor timed out");
       }
+      // Whether it returned or timed out, the awaitable has finished (bpo-32751).
+      if (entered.id >= 0 && ctx.finallies[entered.id] !== 1) violate(ctx, `${who}: waitFor ended before its body finished`);
       return;
-    case "timeout":
+    }
+    case "timeout": {
+      const start = ctx.loop!.time();
+      const deadline = start + (op.resched ?? op.ms);
+      const entered: Entered = { id: -1 };
       try {
         yield* timeout(op.ms, function* (scope) {
           if (op.resched !== null) scope.reschedule(getRunningLoop().time() + op.resched);
-          yield* block(ctx, `${who}/to`, op.body);
+          yield* block(ctx, `${who}/to`, op.body, 0, entered);
         });
         log(ctx, who, "timeout ok");
       } catch (e) {
         if (!(e instanceof TimeoutError)) throw e;
+        if (ctx.loop!.time() < deadline) violate(ctx, `${who}: timeout scope expired early at ${ctx.loop!.time()}, deadline ${deadline}`);
         log(ctx, who, "timed out");
       }
+      if (entered.id >= 0 && ctx.finallies[entered.id] !== 1) violate(ctx, `${who}: timeout scope ended before its body finished`);
       return;
+    }
     case "shield": {
       const inner = createTask(block(ctx, `${who}/sh`, op.body));
       track(ctx, `${who}/sh`, inner);
@@ -350,6 +471,7 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       const g = op.re ? gather(...kids, { returnExceptions: true }) : gather(...kids);
       track(ctx, `${who}/gather`, g);
       const r = yield* g;
+      if ((g as unknown as { _children: Future<unknown>[] })._children.some((c) => !c.done())) violate(ctx, `${who}: gather resolved with children still running`);
       if (r.length !== kids.length) violate(ctx, `${who}: gather gave ${r.length} results for ${kids.length}`);
       for (const x of r) if (x !== undefined && !expectedFailure(x)) violate(ctx, `${who}: gather result ${errName(x)}`);
       log(ctx, who, `gather ${r.map((x) => (x === undefined ? "ok" : errName(x))).join(",")}`);
@@ -364,6 +486,7 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
           return t;
         });
       } else aws = op.bodies.map((b, i) => block(ctx, `${who}/w${i}`, b));
+      const start = ctx.loop!.time();
       const [done, pending] = yield* wait(aws as Coroutine<void>[], {
         returnWhen: WAIT_WHEN[op.when],
         timeout: op.timeout,
@@ -372,6 +495,11 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       if (done.size + pending.size !== op.bodies.length) violate(ctx, `${who}: wait gave ${done.size}+${pending.size} futures`);
       if (op.timeout === null && op.when === 2 && pending.size > 0) violate(ctx, `${who}: ALL_COMPLETED left ${pending.size} pending`);
       if (op.timeout === null && done.size === 0) violate(ctx, `${who}: wait returned with nothing done and no timeout`);
+      const early = op.timeout === null || ctx.loop!.time() < start + op.timeout;
+      const failedOne = [...done].some((f) => !f.cancelled() && f.exception() !== null);
+      if (early && pending.size > 0 && (op.when === 2 || (op.when === 0 && done.size === 0) || (op.when === 1 && !failedOne))) {
+        violate(ctx, `${who}: wait(${WAIT_WHEN[op.when]}) returned early with ${done.size} done, ${pending.size} pending`);
+      }
       for (const f of pending) track(ctx, `${who}/pending`, f);
       log(ctx, who, `wait done ${outs.join(",")} pending ${pending.size}`);
       if (op.cancelPending && pending.size > 0) {
@@ -381,11 +509,13 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       }
       return;
     }
-    case "group":
+    case "group": {
+      const kids: Task<void>[] = [];
       try {
         yield* taskGroup(function* (tg) {
           op.bodies.forEach((b, i) => {
             const t = tg.createTask(block(ctx, `${who}/tg${i}`, b));
+            kids.push(t);
             track(ctx, `${who}/tg${i}`, t);
           });
           if (op.cancelAfter !== null) {
@@ -400,16 +530,82 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
         if (!expectedFailure(e)) violate(ctx, `${who}: group failed with ${errName(e)}`);
         log(ctx, who, `group failed ${errName(e)}`);
         if (op.rethrow) throw e;
+      } finally {
+        // Structured concurrency: however the group ends, its tasks are done.
+        if (kids.some((t) => !t.done())) violate(ctx, `${who}: the task group ended with tasks still running`);
       }
+      return;
+    }
+    case "asCompleted": {
+      const aws = op.bodies.map((b, i) => {
+        if (!op.asTasks) return block(ctx, `${who}/ac${i}`, b);
+        const t = createTask(block(ctx, `${who}/ac${i}`, b));
+        track(ctx, `${who}/ac${i}`, t);
+        return t;
+      });
+      const outs: string[] = [];
+      for (const next of asCompleted(aws as Coroutine<void>[], { timeout: op.timeout })) {
+        try {
+          yield* next;
+          outs.push("ok");
+        } catch (e) {
+          if (!(e instanceof TimeoutError || e instanceof Boom)) throw e;
+          outs.push(errName(e));
+        }
+      }
+      if (outs.length !== op.bodies.length) violate(ctx, `${who}: asCompleted gave ${outs.length} of ${op.bodies.length}`);
+      log(ctx, who, `asCompleted ${outs.join(",")}`);
+      return;
+    }
+    case "race":
+      yield* ensureFuture(raceTasks(...op.bodies.map((b, i) => () => block(ctx, `${who}/r${i}`, b))));
+      log(ctx, who, "race ok");
+      return;
+    case "mapTask": {
+      const r = yield* ensureFuture(
+        from(op.bodies.map((b, i) => [b, i] as const)).pipe(
+          mapTask(([b, i]) => block(ctx, `${who}/m${i}`, b), op.concurrency),
+          toArray(),
+        ),
+      );
+      if (r.length !== op.bodies.length) violate(ctx, `${who}: mapTask gave ${r.length} results for ${op.bodies.length}`);
+      log(ctx, who, "mapTask ok");
+      return;
+    }
+    case "fromQueue": {
+      const q = ctx.queues[op.q as 0 | 1 | 2];
+      const got = ctx.got[op.q]!;
+      const items = yield* ensureFuture(
+        fromQueue(q).pipe(
+          tap((item) => {
+            const id = itemId(item);
+            if (got.has(id)) violate(ctx, `${who}: item #${id} got twice from Q${op.q} (fromQueue)`);
+            got.add(id);
+            checkOrder(ctx, who, op.q, id, itemPrio(item));
+            log(ctx, who, `fromQueue got #${id} from Q${op.q}`);
+          }),
+          take(op.take),
+          toArray(),
+        ),
+      );
+      log(ctx, who, `fromQueue took ${items.length}`);
+      return;
+    }
+    case "spawn": {
+      const t = createTask(block(ctx, `${who}/sp`, op.body));
+      track(ctx, `${who}/sp`, t);
+      return;
+    }
+    case "selfCancel":
+      log(ctx, who, `self-cancel ${cancelTask(ctx, currentTask()!)}`);
       return;
     case "fail":
       log(ctx, who, "fail");
       throw new Boom(who);
     case "cancel": {
-      const i = op.target % ctx.tasks.length;
-      const t = ctx.tasks[i];
-      const r = t === undefined ? "not yet" : t.cancel();
-      log(ctx, who, `cancel T${i}: ${r}`);
+      const t = ctx.byId.get(op.target);
+      const r = t === undefined ? "no such task" : cancelTask(ctx, t);
+      log(ctx, who, `cancel T${op.target}: ${r}`);
       return;
     }
   }
@@ -483,6 +679,7 @@ function makeCtx(prog: Program): Ctx {
     trace: [],
     violations: [],
     tasks: [],
+    byId: new Map(),
     futures: [],
     locks,
     sems,
@@ -501,13 +698,17 @@ function makeCtx(prog: Program): Ctx {
     finallies: [],
     handlerCalls: [],
     closeSnapshot: null,
+    lines: new Map(),
+    nextTicket: 0,
+    insertSeq: new Map(),
+    nextInsert: 0,
+    cancelsTaken: new Map(),
   };
 }
 
-function* topTask(ctx: Ctx, i: number): Coroutine<void> {
-  const spec = ctx.prog.tasks[i]!;
+function* topTask(ctx: Ctx, spec: TaskSpec): Coroutine<void> {
   if (spec.start > 0) yield* sleep(spec.start);
-  yield* block(ctx, `T${i}`, spec.ops, spec.cleanup);
+  yield* block(ctx, `T${spec.id}`, spec.ops, spec.cleanup);
 }
 
 function* main(ctx: Ctx): Coroutine<void> {
@@ -524,12 +725,17 @@ function* main(ctx: Ctx): Coroutine<void> {
       `external ${loop._external}, loopWaits ${loop._loopWaits}`;
     close();
   };
-  const n = ctx.prog.tasks.length;
-  for (let i = 0; i < n; i++) ctx.tasks.push(createTask(topTask(ctx, i), { name: `T${i}` }));
+  for (const spec of ctx.prog.tasks) {
+    const t = createTask(topTask(ctx, spec), { name: `T${spec.id}` });
+    ctx.tasks.push(t);
+    ctx.byId.set(spec.id, t);
+    ctx.cancelsTaken.set(t, 0);
+  }
   for (const c of ctx.prog.cancels) {
-    const i = c.target % n;
+    const t = ctx.byId.get(c.target);
+    if (t === undefined) continue;
     loop.callLater(c.at, () => {
-      log(ctx, "main", `cancel T${i}: ${ctx.tasks[i]!.cancel()}`);
+      log(ctx, "main", `cancel T${c.target}: ${cancelTask(ctx, t)}`);
     });
   }
   const h = horizon(ctx.prog);
@@ -537,7 +743,10 @@ function* main(ctx: Ctx): Coroutine<void> {
   if (loop.time() !== h) violate(ctx, `main woke at ${loop.time()}, not at the horizon ${h}`);
   idleCheck(ctx);
   if (ctx.prog.end === "cancel") {
-    for (const t of ctx.tasks) t.cancel();
+    // Every task, as run() would: a program may deadlock itself (a task taking
+    // L0 twice), and only cancelling the task that holds the lock frees it.
+    const me = currentTask();
+    for (const t of allTasks()) if (t !== me) cancelTask(ctx, t);
     const r = yield* gather(...ctx.tasks, { returnExceptions: true });
     log(ctx, "main", `gathered ${r.map((x) => (x === undefined ? "ok" : errName(x))).join(",")}`);
   }
@@ -548,10 +757,13 @@ function finalChecks(ctx: Ctx): void {
   const expect = "tasks 0, live timers 0, ready 0, external 0, loopWaits 0";
   if (ctx.closeSnapshot === null) violate(ctx, "run() never closed the loop");
   else if (ctx.closeSnapshot !== expect) violate(ctx, `left on the loop at close: ${ctx.closeSnapshot}`);
-  ctx.tasks.forEach((t, i) => {
-    if (!t.done()) violate(ctx, `T${i} not done after run()`);
-    else outcome(ctx, `T${i}`, t);
-  });
+  for (const t of ctx.tasks) {
+    if (!t.done()) violate(ctx, `${t.getName()} not done after run()`);
+    else if (outcome(ctx, t.getName(), t) === "ok" && ctx.cancelsTaken.get(t)! > 0) {
+      // Nothing in a program swallows CancelledError: a cancel that was accepted must end the task.
+      violate(ctx, `${t.getName()} was cancelled (${ctx.cancelsTaken.get(t)} times) but returned normally: a cancellation was swallowed`);
+    }
+  }
   for (const { who, fut } of ctx.futures) {
     if (!fut.done()) violate(ctx, `${who}: future not done after run()`);
     else outcome(ctx, who, fut);
@@ -570,8 +782,12 @@ function finalChecks(ctx: Ctx): void {
     for (const id of ctx.put[i]!) if (!seen.has(id)) violate(ctx, `Q${i}: item #${id} was put but is lost`);
   });
   for (const c of ctx.handlerCalls) {
+    // Only a program's own failures may go unretrieved (a detached task's, an
+    // orphan's); a CancelledError never should: whoever awaits a future sees it.
     const ok =
-      /exception was never retrieved|unhandled exception during run\(\) shutdown/.test(c.message) && expectedFailure(c.exception);
+      /exception was never retrieved|unhandled exception during run\(\) shutdown/.test(c.message) &&
+      expectedFailure(c.exception) &&
+      !(c.exception instanceof CancelledError);
     if (!ok) violate(ctx, `exception handler: ${c.message}: ${errName(c.exception)} ${String(c.exception)}`);
   }
 }

@@ -29,10 +29,21 @@ export type Op =
   | { k: "gather"; re: boolean; bodies: Op[][] }
   | { k: "wait"; when: 0 | 1 | 2; timeout: number | null; asTasks: boolean; cancelPending: boolean; bodies: Op[][] }
   | { k: "group"; cancelAfter: number | null; rethrow: boolean; inline: Op[]; bodies: Op[][] }
+  | { k: "asCompleted"; timeout: number | null; asTasks: boolean; bodies: Op[][] }
+  | { k: "race"; bodies: Op[][] }
+  | { k: "mapTask"; concurrency: number; bodies: Op[][] }
+  | { k: "fromQueue"; q: number; take: number }
+  | { k: "spawn"; body: Op[] }
+  | { k: "selfCancel" }
   | { k: "fail" }
   | { k: "cancel"; target: number };
 
+/** Task ids (and cancel targets) are drawn from 0 .. MAX_ID: stable under shrinking. */
+export const MAX_ID = 63;
+
 export interface TaskSpec {
+  /** The task's name is `T<id>`; `cancel` ops name their target by id (a missing id cancels nobody). */
+  id: number;
   /** Start delay (ms) before the task's block. */
   start: number;
   /** A `finally` of the task's block sleeps this long (cleanup that awaits). */
@@ -53,7 +64,7 @@ export interface Resources {
 export interface Program {
   res: Resources;
   tasks: TaskSpec[];
-  /** Cancels main schedules: at loop time `at`, `tasks[target % n].cancel()`. */
+  /** Cancels main schedules: at loop time `at`, cancel the task with id `target` (if there is one). */
   cancels: { at: number; target: number }[];
   /** How main ends: leave the rest to run(), or cancel everything and gather. */
   end: "leave" | "cancel";
@@ -87,7 +98,9 @@ export function programArb(maxTasks = 50): fc.Arbitrary<Program> {
       { weight: 2, arbitrary: fc.record({ k: fc.constant("barrier" as const) }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("barrierReset" as const), abort: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("fail" as const) }) },
-      { weight: 3, arbitrary: fc.record({ k: fc.constant("cancel" as const), target: small(49) }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("selfCancel" as const) }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("fromQueue" as const), q: small(2), take: fc.integer({ min: 1, max: 3 }) }) },
+      { weight: 3, arbitrary: fc.record({ k: fc.constant("cancel" as const), target: small(MAX_ID) }) },
       {
         weight: 4,
         arbitrary: fc.record({
@@ -134,11 +147,27 @@ export function programArb(maxTasks = 50): fc.Arbitrary<Program> {
           bodies: tie("blocks"),
         }),
       },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          k: fc.constant("asCompleted" as const),
+          timeout: fc.option(ms, { nil: null }),
+          asTasks: fc.boolean(),
+          bodies: tie("blocks"),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("race" as const), bodies: tie("blocks") }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ k: fc.constant("mapTask" as const), concurrency: fc.integer({ min: 1, max: 2 }), bodies: tie("blocks") }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("spawn" as const), body: tie("block") }) },
     ) as fc.Arbitrary<Op>,
     block: fc.array(tie("op"), { maxLength: 4, depthIdentifier: depth }) as fc.Arbitrary<Op[]>,
     blocks: fc.array(tie("block"), { minLength: 1, maxLength: 3, depthIdentifier: depth }) as fc.Arbitrary<Op[][]>,
   }));
   const task: fc.Arbitrary<TaskSpec> = fc.record({
+    id: small(MAX_ID),
     start: ms,
     cleanup: fc.constantFrom(0, 0, 0, 1, 3),
     ops: fc.array(op, { maxLength: 6 }),
@@ -153,8 +182,9 @@ export function programArb(maxTasks = 50): fc.Arbitrary<Program> {
   return fc
     .record({
       res,
-      tasks: fc.array(task, { minLength: 1, maxLength: maxTasks, size: "medium" }),
-      cancels: fc.array(fc.record({ at: fc.integer({ min: 0, max: 30 }), target: small(49) }), { maxLength: 8 }),
+      // Unique ids, so removing a task while shrinking leaves the others' targets alone.
+      tasks: fc.uniqueArray(task, { minLength: 1, maxLength: maxTasks, size: "medium", selector: (t) => t.id }),
+      cancels: fc.array(fc.record({ at: fc.integer({ min: 0, max: 30 }), target: small(MAX_ID) }), { maxLength: 8 }),
       end: fc.constantFrom<"leave" | "cancel">("leave", "cancel"),
     })
     .map((p) => withPrinter(p));
@@ -189,7 +219,16 @@ export function horizon(p: Program): number {
           block(op.body);
           break;
         case "gather":
+        case "race":
+        case "mapTask":
           op.bodies.forEach(block);
+          break;
+        case "asCompleted":
+          sum += op.timeout ?? 0;
+          op.bodies.forEach(block);
+          break;
+        case "spawn":
+          block(op.body);
           break;
         case "wait":
           sum += op.timeout ?? 0;
@@ -317,11 +356,37 @@ function printOp(op: Op, ind: string, out: string[]): void {
       printBlock(op.inline, inner + "  ", out);
       out.push(`${ind}}`);
       return;
+    case "asCompleted":
+      out.push(`${ind}for (next of asCompleted(${op.asTasks ? "tasks" : "coroutines"}, timeout ${op.timeout})) yield* next {`);
+      printBodies(op.bodies, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "race":
+      out.push(`${ind}ensureFuture(raceTasks(...)) {`);
+      printBodies(op.bodies, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "mapTask":
+      out.push(`${ind}ensureFuture(from(children).pipe(mapTask(run child, ${op.concurrency}), toArray())) {`);
+      printBodies(op.bodies, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "fromQueue":
+      out.push(`${ind}ensureFuture(fromQueue(Q${op.q}).pipe(take(${op.take}), toArray()))`);
+      return;
+    case "spawn":
+      out.push(`${ind}createTask (detached) {`);
+      printBlock(op.body, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "selfCancel":
+      out.push(`${ind}currentTask().cancel()`);
+      return;
     case "fail":
       out.push(`${ind}throw Boom`);
       return;
     case "cancel":
-      out.push(`${ind}cancel(T${op.target} mod n)`);
+      out.push(`${ind}cancel(T${op.target})`);
       return;
   }
 }
@@ -335,11 +400,14 @@ export function printProgram(p: Program): string {
     `  L0 L1 = Lock; ${sem(0)} ${sem(1)}; Q0=Queue(${r.qmax[0]}) Q1=LifoQueue(${r.qmax[1]}) Q2=PriorityQueue(${r.qmax[2]});` +
       ` E0 E1 = Event; C0 = Condition(${r.condOnL0 ? "L0" : "new Lock"}); B0 = Barrier(${r.parties})`,
   ];
-  p.tasks.forEach((t, i) => {
-    out.push(`  T${i}: start after ${t.start}${t.cleanup > 0 ? `, finally sleeps ${t.cleanup}` : ""}`);
+  const ids = new Set(p.tasks.map((t) => t.id));
+  p.tasks.forEach((t) => {
+    out.push(`  T${t.id}: start after ${t.start}${t.cleanup > 0 ? `, finally sleeps ${t.cleanup}` : ""}`);
     printBlock(t.ops, "    ", out);
   });
-  for (const c of p.cancels) out.push(`  main: at ${c.at} cancel T${c.target % p.tasks.length}`);
+  for (const c of p.cancels) {
+    out.push(`  main: at ${c.at} cancel T${c.target}${ids.has(c.target) ? "" : " (no such task: does nothing)"}`);
+  }
   return out.join("\n");
 }
 

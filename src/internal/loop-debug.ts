@@ -19,12 +19,33 @@ export function runTimed(r: Runnable, loop: { callExceptionHandler(ctx: Exceptio
   return now() - t0;
 }
 
+/**
+ * A context entry in the report. A nested context (what a failing exception
+ * handler was given) shows its message and exception, not `[object Object]`;
+ * a value whose `toString` throws is described instead.
+ */
+function contextValue(v: unknown): string {
+  if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const c = v as { message?: unknown; exception?: unknown };
+    if (typeof c.message === "string") {
+      const e = c.exception;
+      if (e === undefined) return c.message;
+      return `${c.message}: ${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)}`;
+    }
+  }
+  try {
+    return String(v);
+  } catch {
+    return describe(v);
+  }
+}
+
 /** The default report: the message, other fields, where the object was created, the error's stack. */
 export function formatExceptionContext(context: ExceptionContext): string {
   const lines = [context.message || "Unhandled exception in event loop"];
   for (const key of Object.keys(context).sort()) {
     if (key === "message" || key === "exception" || key === "sourceTraceback") continue;
-    lines.push(`${key}: ${String(context[key])}`);
+    lines.push(`${key}: ${contextValue(context[key])}`);
   }
   if (context.sourceTraceback) lines.push(`Object created at (most recent call first):\n${context.sourceTraceback}`);
   if (context.exception !== undefined) {

@@ -31,12 +31,15 @@ export class Waiter extends Future<number> {
   /** @internal */ declare _next: Waiter | null;
   /** @internal The lot it is parked in; `null` once woken or removed. */
   declare _lot: ParkingLot | null;
+  /** @internal Its place in line: the lot's arrival number of the wait it belongs to. */
+  declare _arrival: number;
 
   constructor(loop: EventLoop) {
     super(loop);
     this._prev = null;
     this._next = null;
     this._lot = null;
+    this._arrival = 0;
   }
   /** @internal What it waits for, for traces and the task tree (its lot's label). */
   _what = "wait";
@@ -61,6 +64,8 @@ export class ParkingLot {
   private _tail: Waiter | null = null;
   /** How many waiters are parked. */
   size = 0;
+  /** Arrival numbers, so a waiter that must wait again can take back its place. */
+  private _arrivals = 0;
 
   /** @param label what its waiters wait for, as traces show it (`"Lock.acquire"`) */
   constructor(readonly label = "wait") {}
@@ -69,20 +74,31 @@ export class ParkingLot {
   park(loop: EventLoop): Waiter {
     const w = new Waiter(loop);
     w._what = this.label;
+    w._arrival = this._arrivals++;
     this.push(w);
     return w;
   }
 
-  /** Parks a new waiter at the front: a woken task that found nothing keeps its place. */
-  parkFirst(loop: EventLoop): Waiter {
+  /**
+   * Parks a woken task that found nothing and must wait again, back in its
+   * place: ahead of everyone who arrived after it (`arrival` is its first
+   * waiter's `_arrival`). Only waiters that waited again can be ahead of it,
+   * so the walk from the head is short.
+   */
+  parkAgain(loop: EventLoop, arrival: number): Waiter {
     const w = new Waiter(loop);
     w._what = this.label;
+    w._arrival = arrival;
     w._lot = this;
-    const h = this._head;
-    w._next = h;
-    if (h === null) this._tail = w;
-    else h._prev = w;
-    this._head = w;
+    let n = this._head;
+    while (n !== null && n._arrival < arrival) n = n._next;
+    const p = n === null ? this._tail : n._prev;
+    w._prev = p;
+    w._next = n;
+    if (p === null) this._head = w;
+    else p._next = w;
+    if (n === null) this._tail = w;
+    else n._prev = w;
     this.size++;
     return w;
   }

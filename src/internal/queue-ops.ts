@@ -37,9 +37,13 @@ export class QueueGet<T> extends WaitOp<T> {
       // An item, and no getter ahead of us (parked, or woken and not run yet).
       if (q._store.length > 0 && q._getReserved === 0 && q._getters.size === 0) return this._takeNow(false);
     } else if (st === OP_WAITING) {
-      if (this._resumed()._result === WAKE) q._getReserved--;
-      // Items beyond those other woken getters will take.
-      if (q._store.length > q._getReserved) return this._takeNow(true);
+      const why = this._resumed()._result;
+      if (why === WAKE) q._getReserved--;
+      // Woken getters run in the order they were woken, so one woken for an
+      // item takes any item there: if a getNowait() took the item of a getter
+      // woken after it, that one waits again instead (first come, first
+      // served). One woken by shutdown takes only items nobody woken counts on.
+      if (q._store.length > (why === WAKE ? 0 : q._getReserved)) return this._takeNow(true);
     } else {
       throw reused("Queue.get()");
     }
@@ -50,7 +54,7 @@ export class QueueGet<T> extends WaitOp<T> {
     }
     // Resumed without an item (a getNowait() took it): wait again, keeping our place.
     const loop = boundLoop(q);
-    const w = st === OP_WAITING ? q._getters.parkFirst(loop) : q._getters.park(loop);
+    const w = st === OP_WAITING ? q._getters.parkAgain(loop, this._waiter!._arrival) : q._getters.park(loop);
     this._waiter = w;
     this._state = OP_WAITING;
     return suspendOn(w);
@@ -103,14 +107,15 @@ export class QueuePut<T> extends WaitOp<void> {
     } else if (st === OP_WAITING) {
       if (this._resumed()._result === WAKE) q._putReserved--;
       if (q._isShutdown) return this._shutDown();
-      // Room beyond the slots other woken putters will fill.
-      if (q._store.length + q._putReserved < q._cap) return this._putNow(true);
+      // As for getters: the first woken putter to run fills any free slot; if a
+      // putNowait() took one, the putter woken last waits again.
+      if (q._store.length < q._cap) return this._putNow(true);
     } else {
       throw reused("Queue.put()");
     }
     // Resumed without room (a putNowait() took the slot): wait again, keeping our place.
     const loop = boundLoop(q);
-    const w = st === OP_WAITING ? q._putters.parkFirst(loop) : q._putters.park(loop);
+    const w = st === OP_WAITING ? q._putters.parkAgain(loop, this._waiter!._arrival) : q._putters.park(loop);
     this._waiter = w;
     this._state = OP_WAITING;
     return suspendOn(w);

@@ -1,8 +1,15 @@
 /**
- * The loop's timers: a binary min-heap ordered by (when, seq), so timers due at
- * the same time fire in the order they were scheduled. Cancellation is lazy (a
- * cancelled entry stays until it reaches the top or the heap is rebuilt), as in
- * asyncio's `base_events`: cancelling is O(1) and the heap never searches.
+ * The loop's timers, ordered by (when, seq) so timers due at the same time fire
+ * in the order they were scheduled.
+ *
+ * Timers are kept in lists, one per delay (as Node's own timers are): timers
+ * scheduled with the same delay on a clock that does not go back are due in
+ * the order they were added, so a list is sorted by construction and adding is
+ * an O(1) append. A binary min-heap orders the lists by their first timer. A
+ * program with 100k sleeps of 201 distinct delays does heap work on 201 lists,
+ * not on 100k timers. Cancellation is lazy, as in asyncio's `base_events`: a
+ * cancelled entry stays until it reaches the front of its list or the lists are
+ * rebuilt (when most entries are cancelled).
  */
 
 /** What the heap holds: anything with a deadline and a cancelled flag. */
@@ -15,96 +22,191 @@ export interface TimerEntry {
   _dead: boolean;
 }
 
+/** Timers of one delay, due in order; `head` is the first not yet taken. */
+class TimerList<T extends TimerEntry> {
+  items: T[] = [];
+  head = 0;
+  inHeap = false;
+  constructor(readonly key: number) {}
+
+  get first(): T {
+    return this.items[this.head]!;
+  }
+
+  get tailWhen(): number {
+    return this.items[this.items.length - 1]!._when;
+  }
+
+  get empty(): boolean {
+    return this.head >= this.items.length;
+  }
+
+  /** Drops taken entries from the array once they are the larger part. */
+  trim(): void {
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 function before(a: TimerEntry, b: TimerEntry): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
 
+function listBefore<T extends TimerEntry>(a: TimerList<T>, b: TimerList<T>): boolean {
+  return before(a.first, b.first);
+}
+
 export class TimerHeap<T extends TimerEntry> {
-  private _items: T[] = [];
-  /** How many entries in the heap are cancelled (for the rebuild rule). */
+  /** Lists ordered by their first entry. */
+  private _heap: TimerList<T>[] = [];
+  /** The list new timers of a given delay are appended to. */
+  private _byKey = new Map<number, TimerList<T>>();
+  private _count = 0;
+  /** How many stored entries are cancelled (for the rebuild rule). */
   deadCount = 0;
 
+  /** Entries stored, cancelled ones included. */
   get size(): number {
-    return this._items.length;
+    return this._count;
   }
 
   /** Live entries (size minus the cancelled ones still stored). */
   get liveCount(): number {
-    return this._items.length - this.deadCount;
+    return this._count - this.deadCount;
   }
 
-  push(entry: T): void {
-    const items = this._items;
-    let i = items.length;
-    items.push(entry);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const parent = items[p]!;
-      if (!before(entry, parent)) break;
-      items[i] = parent;
-      i = p;
+  /**
+   * Adds `entry`. `key` groups entries that are due in the order they are
+   * added: the delay they were scheduled with (default: their deadline).
+   */
+  push(entry: T, key: number = entry._when): void {
+    this._count++;
+    let list = this._byKey.get(key);
+    if (list !== undefined && list.inHeap && !list.empty && list.tailWhen <= entry._when) {
+      list.items.push(entry);
+      return;
     }
-    items[i] = entry;
+    // A new list: first of its delay, or the clock went back, or the old one ran out.
+    list = new TimerList<T>(key);
+    list.items.push(entry);
+    this._byKey.set(key, list);
+    this._insert(list);
   }
 
-  /** The earliest live entry, dropping cancelled ones from the top. */
+  /** The earliest live entry, dropping cancelled ones from the front. */
   peek(): T | undefined {
-    const items = this._items;
-    while (items.length > 0 && items[0]!._dead) {
-      this._popTop();
-      this.deadCount--;
+    const heap = this._heap;
+    while (heap.length > 0) {
+      const list = heap[0]!;
+      let moved = false;
+      while (!list.empty && list.first._dead) {
+        list.head++;
+        this._count--;
+        this.deadCount--;
+        moved = true;
+      }
+      if (list.empty) {
+        this._removeTop();
+        continue;
+      }
+      if (!moved) return list.first;
+      list.trim();
+      this._siftDown(0);
+      if (heap[0] === list) return list.first;
     }
-    return items[0];
+    return undefined;
   }
 
   /** Removes and returns the earliest live entry. */
   pop(): T | undefined {
     const top = this.peek();
-    if (top !== undefined) this._popTop();
+    if (top === undefined) return undefined;
+    const list = this._heap[0]!;
+    list.head++;
+    this._count--;
+    if (list.empty) this._removeTop();
+    else {
+      list.trim();
+      this._siftDown(0);
+    }
     return top;
   }
 
   /** Drops every cancelled entry when they are the majority (asyncio's rule). */
   maybeCompact(): void {
-    if (this.deadCount > 100 && this.deadCount * 2 > this._items.length) {
-      const live = this._items.filter((e) => !e._dead);
-      this._items = [];
-      this.deadCount = 0;
-      // Heapify bottom-up: O(n).
-      this._items = live;
-      for (let i = (live.length >> 1) - 1; i >= 0; i--) this._siftDown(i);
+    if (this.deadCount <= 100 || this.deadCount * 2 <= this._count) return;
+    const lists: TimerList<T>[] = [];
+    this._byKey.clear();
+    for (const list of this._heap) {
+      const live = list.items.slice(list.head).filter((e) => !e._dead);
+      if (live.length === 0) {
+        list.inHeap = false;
+        continue;
+      }
+      list.items = live;
+      list.head = 0;
+      lists.push(list);
+      const current = this._byKey.get(list.key);
+      if (current === undefined || current.tailWhen <= list.tailWhen) this._byKey.set(list.key, list);
     }
+    this._count -= this.deadCount;
+    this.deadCount = 0;
+    this._heap = lists;
+    for (let i = (lists.length >> 1) - 1; i >= 0; i--) this._siftDown(i);
   }
 
   clear(): void {
-    this._items = [];
+    for (const list of this._heap) list.inHeap = false;
+    this._heap = [];
+    this._byKey.clear();
+    this._count = 0;
     this.deadCount = 0;
   }
 
-  private _popTop(): void {
-    const items = this._items;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
+  private _insert(list: TimerList<T>): void {
+    const heap = this._heap;
+    list.inHeap = true;
+    let i = heap.length;
+    heap.push(list);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = heap[p]!;
+      if (!listBefore(list, parent)) break;
+      heap[i] = parent;
+      i = p;
+    }
+    heap[i] = list;
+  }
+
+  private _removeTop(): void {
+    const heap = this._heap;
+    const top = heap[0]!;
+    top.inHeap = false;
+    if (this._byKey.get(top.key) === top) this._byKey.delete(top.key);
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
       this._siftDown(0);
     }
   }
 
   private _siftDown(start: number): void {
-    const items = this._items;
-    const n = items.length;
-    const entry = items[start]!;
+    const heap = this._heap;
+    const n = heap.length;
+    const list = heap[start]!;
     let i = start;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && before(items[r]!, items[l]!) ? r : l;
-      const child = items[c]!;
-      if (!before(child, entry)) break;
-      items[i] = child;
+      const c = r < n && listBefore(heap[r]!, heap[l]!) ? r : l;
+      const child = heap[c]!;
+      if (!listBefore(child, list)) break;
+      heap[i] = child;
       i = c;
     }
-    items[i] = entry;
+    heap[i] = list;
   }
 }

@@ -9,6 +9,7 @@ import { describe } from "../coroutines.js";
 import { CancelledError, QueueShutDown } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
 import { _getRunningLoop } from "../events.js";
+import { checkLoop } from "../tasks.js";
 import { Queue } from "../queues.js";
 import { rxLoop } from "./task-observable.js";
 
@@ -40,7 +41,14 @@ export function fromQueue<T>(queue: Queue<T>, options: FromQueueOptions = {}): O
   if (!(queue instanceof Queue)) {
     throw new TypeError(`fromQueue(queue): 'queue' must be a Queue, got ${describe(queue)}`);
   }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`fromQueue(queue, options): 'options' must be an object, got ${describe(options)}`);
+  }
   const markDone = options.taskDone ?? true;
+  if (typeof markDone !== "boolean") {
+    throw new TypeError(`fromQueue(queue, options): 'taskDone' must be a boolean, got ${describe(markDone)}`);
+  }
+  if (options.loop !== undefined) checkLoop("fromQueue(queue, options)", options.loop);
   return new Observable<T>((subscriber) => {
     const loop = options.loop ?? _getRunningLoop() ?? rxLoop();
     const t = loop.createTask(pump(queue, subscriber, markDone), { name: "fromQueue" });

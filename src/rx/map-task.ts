@@ -59,7 +59,10 @@ export function subscriptionLoop(): EventLoop {
 export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity): OperatorFunction<T, R> {
   const where = "mapTask(project, concurrency)";
   checkProject(where, project);
-  if (typeof concurrency !== "number" || !(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
+  if (typeof concurrency !== "number") {
+    throw new TypeError(`${where}: 'concurrency' must be a number (an integer >= 1 or Infinity), got ${describe(concurrency)}`);
+  }
+  if (!(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
     throw new RangeError(`${where}: 'concurrency' must be an integer >= 1 or Infinity, got ${describe(concurrency)}`);
   }
   return (source) =>

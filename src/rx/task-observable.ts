@@ -9,6 +9,7 @@ import { describe } from "../coroutines.js";
 import { EventLoop } from "../event-loop.js";
 import { _getRunningLoop } from "../events.js";
 import type { Future } from "../futures.js";
+import { checkTaskOptions } from "../tasks.js";
 
 let implicitLoop: EventLoop | null = null;
 
@@ -52,6 +53,8 @@ export function task<T>(coroFn: CoroutineFunction<T> | AsyncTaskFunction<T>, opt
       `task(coroFn): 'coroFn' must be a coroutine function (each subscription calls it), got ${describe(coroFn)}`,
     );
   }
+  // Checked now: a bad option found at subscribe time would surface as an RxJS unhandled error.
+  checkTaskOptions("task(coroFn, options)", options);
   return new Observable<T>((subscriber) => {
     const loop = options.loop ?? _getRunningLoop() ?? rxLoop();
     const t = loop.createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });

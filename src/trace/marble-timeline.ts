@@ -20,7 +20,7 @@
  * @module
  */
 import { fmtMs, fmtValue } from "./labels.js";
-import { axisOrigin, checkPositive, checkWidth, toTimeline, type TimelineTask, type TraceSource } from "./timeline.js";
+import { axisOrigin, checkOptionsObject, checkPositive, checkWidth, toTimeline, type TimelineTask, type TraceSource } from "./timeline.js";
 
 /** Options of `marbleTimeline()`. */
 export interface MarbleTimelineOptions {
@@ -81,6 +81,7 @@ function line(t: TimelineTask, t0: number, ms: number, lastCol: number): string 
 export function marbleTimeline(source: TraceSource, options: MarbleTimelineOptions = {}): string {
   const where = "marbleTimeline(source, options)";
   const tl = toTimeline(source, where);
+  checkOptionsObject(where, options);
   const width = checkWidth(where, "width", options.width ?? 80, 20);
   const tasks = tl.tasks;
   const nameW = Math.min(NAME_MAX, Math.max(4, ...tasks.map((t) => t.name.length))) + 2;

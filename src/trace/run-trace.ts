@@ -11,7 +11,7 @@ import { chromeTrace } from "./chrome-trace.js";
 import { marbleTimeline } from "./marble-timeline.js";
 import { TraceRecorder } from "./recorder.js";
 import { svgTimeline } from "./svg-timeline.js";
-import type { TraceSource } from "./timeline.js";
+import { toTimeline, type TraceSource } from "./timeline.js";
 
 /**
  * The `trace` option of `run()`: a file to write when `run()` ends (`.json`:
@@ -86,6 +86,7 @@ export function writeTrace(source: TraceSource, path: string): void {
   if (typeof path !== "string" || path === "") {
     throw new TypeError(`writeTrace(source, path): 'path' must be a file path, got ${describe(path)}`);
   }
+  source = toTimeline(source, "writeTrace(source, path)");
   const lower = path.toLowerCase();
   const text = lower.endsWith(".svg")
     ? svgTimeline(source)

@@ -6,7 +6,7 @@
  * @module
  */
 import { fmtMs, fmtValue } from "./labels.js";
-import { axisOrigin, checkWidth, toTimeline, type TimelineTask, type TraceSource } from "./timeline.js";
+import { axisOrigin, checkOptionsObject, checkWidth, toTimeline, type TimelineTask, type TraceSource } from "./timeline.js";
 
 /** Options of `svgTimeline()`. */
 export interface SvgTimelineOptions {
@@ -61,6 +61,7 @@ function endTitle(t: TimelineTask, origin: number): string {
 export function svgTimeline(source: TraceSource, options: SvgTimelineOptions = {}): string {
   const where = "svgTimeline(source, options)";
   const tl = toTimeline(source, where);
+  checkOptionsObject(where, options);
   const width = checkWidth(where, "width", options.width ?? 960, 200);
   const rowH = checkWidth(where, "rowHeight", options.rowHeight ?? 26, 10);
   const tasks = tl.tasks;

@@ -180,8 +180,16 @@ export function toTimeline(source: TraceSource, where: string): Timeline {
 }
 
 /** @internal */
+export function checkOptionsObject(where: string, options: unknown): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
+  }
+}
+
+/** @internal */
 export function checkWidth(where: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+  if (typeof v !== "number") throw new TypeError(`${where}: '${name}' must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min) {
     throw new RangeError(`${where}: '${name}' must be an integer >= ${min}, got ${describe(v)}`);
   }
   return v;
@@ -189,7 +197,8 @@ export function checkWidth(where: string, name: string, v: unknown, min: number)
 
 /** @internal */
 export function checkPositive(where: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+  if (typeof v !== "number") throw new TypeError(`${where}: '${name}' must be a number, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v <= 0) {
     throw new RangeError(`${where}: '${name}' must be a finite number > 0, got ${describe(v)}`);
   }
   return v;
