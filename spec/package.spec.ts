@@ -51,3 +51,17 @@ test("import from 'rx-asyncio' works as an ES module, and the process exits on i
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toBe("main done Future");
 });
+
+test("rx-asyncio/bullmq is its own entry: require and import both work, and the core does not load BullMQ", () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  expect(Object.keys(pkg.exports["./bullmq"])).toEqual(["types", "import", "require"]);
+  expect(pkg.peerDependenciesMeta.bullmq.optional).toBe(true);
+  const cjs = node(["-e", `const b = require("rx-asyncio/bullmq"); console.log(typeof b.BullMQExecutor, typeof b.serveJobs)`]);
+  expect(cjs.stderr).toBe("");
+  expect(cjs.stdout.trim()).toBe("function function");
+  const esm = node(["--input-type=module", "-e", `import { BullMQExecutor, serveJobs } from "rx-asyncio/bullmq"; console.log(typeof BullMQExecutor, typeof serveJobs)`]);
+  expect(esm.stderr).toBe("");
+  expect(esm.stdout.trim()).toBe("function function");
+  const core = node(["-e", `require("rx-asyncio"); console.log(Object.keys(require.cache).some((f) => f.includes("node_modules/bullmq")))`]);
+  expect(core.stdout.trim()).toBe("false");
+});

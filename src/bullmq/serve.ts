@@ -1,0 +1,219 @@
+/**
+ * The worker's side: `serveJobs` runs named job functions for a
+ * `BullMQExecutor`, as a BullMQ `Worker`, in as many processes and on as many
+ * machines as wanted.
+ *
+ * @module
+ */
+import { hostname } from "node:os";
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { describe } from "../coroutines.js";
+import { CancelledError, TimeoutError } from "../errors.js";
+import { UnknownJobError, stackWithName } from "./errors.js";
+import { jsonProblem } from "./json-args.js";
+import { cancelChannel, cancelMarkKey, type JobData } from "./keys.js";
+
+/** What a job function gets besides its arguments. */
+export interface JobContext {
+  /** Aborts when the job's future is cancelled (reason: `CancelledError`) or the job times out (`TimeoutError`). */
+  readonly signal: AbortSignal;
+  /** The BullMQ job id. */
+  readonly jobId: string;
+  /** The job's name. */
+  readonly name: string;
+  /** Which try this is: 1 for the first (BullMQ `attemptsStarted`). */
+  readonly attempt: number;
+  /** The name of the worker running it (`serveJobs`' `name`). */
+  readonly worker: string;
+  /** The BullMQ job, for BullMQ's own features (`log`, `updateProgress`, ...). */
+  readonly job: Job;
+}
+
+/**
+ * A job function: the context first, then the arguments given to
+ * `runInExecutor`. Its result (or the value its promise resolves to) must be
+ * JSON data; `undefined` arrives as `null`.
+ */
+export type JobHandler = (ctx: JobContext, ...args: never) => unknown;
+
+/** Options of {@link serveJobs}. */
+export interface ServeJobsOptions {
+  /** BullMQ's `connection` (ioredis options or instance). */
+  connection: ConnectionOptions;
+  /** The queue name the executor adds jobs to. */
+  queue: string;
+  /** The job functions, by name. */
+  jobs: Readonly<Record<string, JobHandler>>;
+  /** BullMQ's key prefix (default `"bull"`). */
+  prefix?: string;
+  /** How many jobs this process runs at once (default 1). */
+  concurrency?: number;
+  /** This worker's name, given to jobs as `ctx.worker` (default `host:pid`). */
+  name?: string;
+  /** BullMQ: how long a job's lock lasts without renewal (default 30 000 ms). */
+  lockDuration?: number;
+  /** BullMQ: how often to look for jobs whose worker died (default 30 000 ms). */
+  stalledInterval?: number;
+  /** BullMQ: how often a job may be recovered from a dead worker before it fails (default 1). */
+  maxStalledCount?: number;
+  /** Where connection errors go (default: `console.error`, at most once per 5 s). */
+  onError?: (error: Error) => void;
+}
+
+/** A running job server. */
+export interface JobServer {
+  /** This worker's name. */
+  readonly name: string;
+  /** The BullMQ worker. */
+  readonly worker: Worker;
+  /** Resolves once it is connected and takes jobs. */
+  readonly ready: Promise<void>;
+  /** Stops taking jobs; waits for the running ones unless `force`. */
+  close(force?: boolean): Promise<void>;
+}
+
+interface RawRedis {
+  get(key: string): Promise<string | null>;
+  subscribe(channel: string): Promise<unknown>;
+  on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  disconnect(): void;
+}
+
+const WHERE = "serveJobs(options)";
+
+/**
+ * Serves `jobs` to `BullMQExecutor`s on queue `queue`. Run it in any number of
+ * processes; `close()` it to stop (or use the `worker-cli` script).
+ *
+ * @example
+ * ```ts
+ * const server = serveJobs({
+ *   connection: { host: "127.0.0.1", port: 6379 },
+ *   queue: "work",
+ *   jobs: { add: (_ctx, a: number, b: number) => a + b },
+ * });
+ * await server.ready;
+ * ```
+ */
+export function serveJobs(options: ServeJobsOptions): JobServer {
+  if (typeof options !== "object" || options === null) throw new TypeError(`${WHERE}: 'options' must be an object, got ${describe(options)}`);
+  const { connection, queue, jobs, prefix = "bull", concurrency = 1 } = options;
+  if (typeof connection !== "object" || connection === null) throw new TypeError(`${WHERE}: 'connection' must be ioredis options or an ioredis instance, got ${describe(connection)}`);
+  if (typeof queue !== "string" || queue === "" || queue.includes(":")) throw new TypeError(`${WHERE}: 'queue' must be a non-empty string without ':', got ${describe(queue)}`);
+  if (typeof prefix !== "string" || prefix === "") throw new TypeError(`${WHERE}: 'prefix' must be a non-empty string, got ${describe(prefix)}`);
+  if (typeof jobs !== "object" || jobs === null) throw new TypeError(`${WHERE}: 'jobs' must be an object of job functions by name, got ${describe(jobs)}`);
+  for (const [k, fn] of Object.entries(jobs)) {
+    if (typeof fn !== "function") throw new TypeError(`${WHERE}: 'jobs.${k}' must be a function, got ${describe(fn)}`);
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`${WHERE}: 'concurrency' must be an integer >= 1, got ${describe(concurrency)}`);
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const served = Object.keys(jobs);
+  let lastLog = 0;
+  const onError =
+    options.onError ??
+    ((e: Error) => {
+      const now = Date.now();
+      if (now - lastLog < 5000) return;
+      lastLog = now;
+      console.error(`[rx-asyncio/bullmq worker ${name}] ${e.message}`);
+    });
+
+  /** Running jobs by id: a cancel message aborts one. */
+  const running = new Map<string, AbortController>();
+  let client: RawRedis | null = null;
+
+  const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<unknown> => {
+    const id = job.id ?? "";
+    const label = `job ${id} (${JSON.stringify(job.name)})`;
+    const fn = Object.prototype.hasOwnProperty.call(jobs, job.name) ? jobs[job.name] : undefined;
+    if (fn === undefined) {
+      throw carrier(new UnknownJobError(`unknown job name ${JSON.stringify(job.name)}; worker ${name} serves: ${served.join(", ") || "(nothing)"}`), true);
+    }
+    const ac = new AbortController();
+    running.set(id, ac);
+    const onBull = () => ac.abort(new CancelledError(`${label} was cancelled by its worker`));
+    bullSignal?.addEventListener("abort", onBull);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // Registered before this check, so a cancel message sent after it still reaches `ac`.
+      if (client !== null && (await client.get(cancelMarkKey(prefix, queue, id))) !== null) {
+        ac.abort(new CancelledError(`${label} was cancelled`));
+      }
+      const data = job.data as JobData;
+      if (typeof data.timeout === "number") {
+        const ms = data.timeout;
+        timer = setTimeout(() => ac.abort(new TimeoutError(`${label} timed out after ${ms} ms`)), ms);
+      }
+      const ctx: JobContext = { signal: ac.signal, jobId: id, name: job.name, attempt: job.attemptsStarted || job.attemptsMade + 1, worker: name, job };
+      const result = await untilAborted(ac.signal, () => (fn as (ctx: JobContext, ...args: unknown[]) => unknown)(ctx, ...data.args));
+      const problem = jsonProblem(result === undefined ? null : result, "its result");
+      if (problem !== null) throw carrier(new TypeError(`${label} returned a value JSON cannot carry: ${problem}`), true);
+      return result === undefined ? null : result;
+    } catch (e) {
+      if (e instanceof UnrecoverableError) throw e;
+      // Cancelled: never retried. Timed out or failed: retried if attempts remain.
+      throw carrier(e, ac.signal.aborted && ac.signal.reason instanceof CancelledError);
+    } finally {
+      clearTimeout(timer);
+      running.delete(id);
+      bullSignal?.removeEventListener("abort", onBull);
+    }
+  };
+
+  const worker = new Worker(queue, processor, {
+    connection,
+    prefix,
+    concurrency,
+    name,
+    ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
+    ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
+    ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+  });
+  worker.on("error", onError);
+
+  let sub: RawRedis | null = null;
+  const ready = (async () => {
+    await worker.waitUntilReady();
+    client = (await worker.client) as unknown as RawRedis;
+    sub = (client as unknown as { duplicate(): RawRedis }).duplicate();
+    (sub as unknown as { on(e: "error", l: (e: Error) => void): void }).on("error", onError);
+    sub.on("message", (_ch, jobId) => {
+      running.get(jobId)?.abort(new CancelledError(`job ${jobId} was cancelled`));
+    });
+    await sub.subscribe(cancelChannel(prefix, queue));
+  })();
+  ready.catch(onError);
+
+  return {
+    name,
+    worker,
+    ready,
+    async close(force = false) {
+      await worker.close(force);
+      sub?.disconnect();
+    },
+  };
+}
+
+/** The job's promise, or the abort reason as soon as the signal aborts (a job may ignore its signal). */
+function untilAborted(signal: AbortSignal, run: () => unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve()
+      .then(run)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** The error BullMQ records: the message kept, the class name first in the stack. */
+function carrier(e: unknown, unrecoverable: boolean): Error {
+  const isErr = e instanceof Error || (typeof e === "object" && e !== null && "message" in e);
+  const message = isErr ? String((e as Error).message) : `job threw a non-Error value: ${describe(e)}`;
+  const errName = isErr ? String((e as Error).name || "Error") : "Error";
+  const c = unrecoverable ? new UnrecoverableError(message) : new Error(message);
+  c.stack = stackWithName(errName, message, isErr ? (e as Error).stack : undefined);
+  return c;
+}
