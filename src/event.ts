@@ -9,14 +9,10 @@ import type { EventLoop } from "./event-loop.js";
 import {
   boundLoop,
   DONE_TRUE,
-  OP_DONE,
-  OP_PENDING,
-  OP_WAITING,
   ParkingLot,
-  reused,
-  suspendOn,
+  ParkOnceOp,
+  Waiter,
   WAKE,
-  WaitOp,
 } from "./internal/parking-lot.js";
 
 /**
@@ -72,7 +68,7 @@ export class Event {
 }
 
 /** `event.wait()`. */
-class EventWait extends WaitOp<true> {
+class EventWait extends ParkOnceOp<true> {
   private declare readonly _event: Event;
 
   constructor(event: Event) {
@@ -80,25 +76,20 @@ class EventWait extends WaitOp<true> {
     this._event = event;
   }
 
-  next(): IteratorResult<Suspend, true> {
-    const ev = this._event;
-    if (this._state === OP_PENDING) {
-      if (ev._value) {
-        this._state = OP_DONE;
-        return DONE_TRUE;
-      }
-      const w = ev._lot.park(boundLoop(ev));
-      this._waiter = w;
-      this._state = OP_WAITING;
-      return suspendOn(w);
-    }
-    if (this._state === OP_WAITING) {
-      this._resumed();
-      this._waiter = null;
-      this._state = OP_DONE;
-      return DONE_TRUE;
-    }
-    throw reused("Event.wait()");
+  protected _ready(): boolean {
+    return this._event._value;
+  }
+
+  protected _park(): Waiter {
+    return this._event._lot.park(boundLoop(this._event));
+  }
+
+  protected _complete(): IteratorResult<Suspend, true> {
+    return DONE_TRUE;
+  }
+
+  protected _name(): string {
+    return "Event.wait()";
   }
 
   /** Every waiter is woken by `set()`: there is nothing to hand on. */

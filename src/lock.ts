@@ -10,14 +10,10 @@ import { checkBody, Held, holdOf, runHeld } from "./held.js";
 import {
   boundLoop,
   DONE_TRUE,
-  OP_DONE,
-  OP_PENDING,
-  OP_WAITING,
   ParkingLot,
-  reused,
-  suspendOn,
+  ParkOnceOp,
+  Waiter,
   WAKE,
-  WaitOp,
 } from "./internal/parking-lot.js";
 
 /**
@@ -110,7 +106,7 @@ export class Lock {
 }
 
 /** `lock.acquire()`: takes the lock at once when it can, else parks. */
-class LockAcquire extends WaitOp<true> {
+class LockAcquire extends ParkOnceOp<true> {
   private declare readonly _lock: Lock;
 
   constructor(lock: Lock) {
@@ -118,29 +114,25 @@ class LockAcquire extends WaitOp<true> {
     this._lock = lock;
   }
 
-  next(): IteratorResult<Suspend, true> {
+  /** Free, and nobody ahead of us (a woken waiter or a parked one). */
+  protected _ready(): boolean {
     const lock = this._lock;
-    if (this._state === OP_PENDING) {
-      // Free, and nobody ahead of us (a woken waiter or a parked one): take it.
-      if (!lock._locked && !lock._woken && lock._lot.size === 0) {
-        lock._locked = true;
-        this._state = OP_DONE;
-        return DONE_TRUE;
-      }
-      const w = lock._lot.park(boundLoop(lock));
-      this._waiter = w;
-      this._state = OP_WAITING;
-      return suspendOn(w);
-    }
-    if (this._state === OP_WAITING) {
-      this._resumed();
-      this._waiter = null;
-      this._state = OP_DONE;
-      lock._woken = false;
-      lock._locked = true;
-      return DONE_TRUE;
-    }
-    throw reused("Lock.acquire()");
+    return !lock._locked && !lock._woken && lock._lot.size === 0;
+  }
+
+  protected _park(): Waiter {
+    return this._lock._lot.park(boundLoop(this._lock));
+  }
+
+  protected _complete(woken: boolean): IteratorResult<Suspend, true> {
+    const lock = this._lock;
+    if (woken) lock._woken = false;
+    lock._locked = true;
+    return DONE_TRUE;
+  }
+
+  protected _name(): string {
+    return "Lock.acquire()";
   }
 
   /** Woken, but leaving without the lock: the next waiter gets the turn (bpo-27585). */

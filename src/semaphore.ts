@@ -11,14 +11,10 @@ import { checkBody, Held, holdOf, runHeld } from "./held.js";
 import {
   boundLoop,
   DONE_TRUE,
-  OP_DONE,
-  OP_PENDING,
-  OP_WAITING,
   ParkingLot,
-  reused,
-  suspendOn,
+  ParkOnceOp,
+  Waiter,
   WAKE,
-  WaitOp,
 } from "./internal/parking-lot.js";
 
 function checkValue(where: string, value: unknown): number {
@@ -152,7 +148,7 @@ export class BoundedSemaphore extends Semaphore {
 }
 
 /** `sem.acquire()`: takes a permit at once when one is free and nobody waits, else parks. */
-class SemaphoreAcquire extends WaitOp<true> {
+class SemaphoreAcquire extends ParkOnceOp<true> {
   private declare readonly _sem: Semaphore;
 
   constructor(sem: Semaphore) {
@@ -160,31 +156,31 @@ class SemaphoreAcquire extends WaitOp<true> {
     this._sem = sem;
   }
 
-  next(): IteratorResult<Suspend, true> {
+  /** A free permit, and nobody ahead of us (parked, or woken and not run yet). */
+  protected _ready(): boolean {
     const sem = this._sem;
-    if (this._state === OP_PENDING) {
-      // A free permit, and nobody ahead of us (parked, or woken and not run yet).
-      if (sem._value > 0 && sem._lot.size === 0 && sem._woken === 0) {
-        sem._value--;
-        this._state = OP_DONE;
-        return DONE_TRUE;
-      }
-      const w = sem._lot.park(boundLoop(sem));
-      this._waiter = w;
-      this._state = OP_WAITING;
-      return suspendOn(w);
-    }
-    if (this._state === OP_WAITING) {
-      // The permit was handed over when we were woken.
-      this._resumed();
-      this._waiter = null;
-      this._state = OP_DONE;
-      sem._woken--;
-      // Tasks that queued behind us while permits were free go next (gh-90155).
-      if (sem._value > 0) sem._wakeFirst();
+    return sem._value > 0 && sem._lot.size === 0 && sem._woken === 0;
+  }
+
+  protected _park(): Waiter {
+    return this._sem._lot.park(boundLoop(this._sem));
+  }
+
+  protected _complete(woken: boolean): IteratorResult<Suspend, true> {
+    const sem = this._sem;
+    if (!woken) {
+      sem._value--;
       return DONE_TRUE;
     }
-    throw reused("Semaphore.acquire()");
+    // The permit was handed over when we were woken.
+    sem._woken--;
+    // Tasks that queued behind us while permits were free go next (gh-90155).
+    if (sem._value > 0) sem._wakeFirst();
+    return DONE_TRUE;
+  }
+
+  protected _name(): string {
+    return "Semaphore.acquire()";
   }
 
   /** Woken with a permit, but leaving without it: give it to the next waiter (gh-90155). */

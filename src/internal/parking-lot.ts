@@ -253,6 +253,43 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
   }
 }
 
+/**
+ * An operation that either completes at once or parks once and completes when
+ * woken (`acquire()`, `wait()`, `join()`): subclasses say when no wait is
+ * needed, where to park, and what completing does.
+ * @internal
+ */
+export abstract class ParkOnceOp<T> extends WaitOp<T> {
+  /** Can it complete now, without waiting? */
+  protected abstract _ready(): boolean;
+  /** Parks a waiter in the right lot (binding the primitive to the loop). */
+  protected abstract _park(): Waiter;
+  /** Completes the operation; `woken` is false when no wait was needed. */
+  protected abstract _complete(woken: boolean): IteratorResult<Suspend, T>;
+  /** Its name in the "cannot reuse" error (`"Lock.acquire()"`). */
+  protected abstract _name(): string;
+
+  next(): IteratorResult<Suspend, T> {
+    if (this._state === OP_PENDING) {
+      if (this._ready()) {
+        this._state = OP_DONE;
+        return this._complete(false);
+      }
+      const w = this._park();
+      this._waiter = w;
+      this._state = OP_WAITING;
+      return suspendOn(w);
+    }
+    if (this._state === OP_WAITING) {
+      this._resumed();
+      this._waiter = null;
+      this._state = OP_DONE;
+      return this._complete(true);
+    }
+    throw reused(this._name());
+  }
+}
+
 /** @internal */
 export function reused(what: string): RuntimeError {
   return new RuntimeError(`cannot reuse an already awaited ${what}: call it again for a new operation`);

@@ -15,10 +15,12 @@ import {
   OP_DONE,
   OP_PENDING,
   OP_WAITING,
+  ParkOnceOp,
   reused,
   suspendOn,
-  WAKE,
+  Waiter,
   WaitOp,
+  WAKE,
 } from "./parking-lot.js";
 
 /** `q.get()`: takes an item at once if nobody is ahead, else parks. */
@@ -152,7 +154,7 @@ export class QueuePut<T> extends WaitOp<void> {
 }
 
 /** `q.join()`. */
-export class QueueJoin extends WaitOp<void> {
+export class QueueJoin extends ParkOnceOp<void> {
   private declare readonly _q: Queue<unknown>;
 
   constructor(q: Queue<unknown>) {
@@ -160,25 +162,20 @@ export class QueueJoin extends WaitOp<void> {
     this._q = q;
   }
 
-  next(): IteratorResult<Suspend, void> {
-    const q = this._q;
-    if (this._state === OP_PENDING) {
-      if (q._unfinished === 0) {
-        this._state = OP_DONE;
-        return DONE_VOID;
-      }
-      const w = q._joiners.park(boundLoop(q));
-      this._waiter = w;
-      this._state = OP_WAITING;
-      return suspendOn(w);
-    }
-    if (this._state === OP_WAITING) {
-      this._resumed();
-      this._waiter = null;
-      this._state = OP_DONE;
-      return DONE_VOID;
-    }
-    throw reused("Queue.join()");
+  protected _ready(): boolean {
+    return this._q._unfinished === 0;
+  }
+
+  protected _park(): Waiter {
+    return this._q._joiners.park(boundLoop(this._q));
+  }
+
+  protected _complete(): IteratorResult<Suspend, void> {
+    return DONE_VOID;
+  }
+
+  protected _name(): string {
+    return "Queue.join()";
   }
 
   /** All joiners are woken together: nothing to hand on. */
