@@ -6,6 +6,7 @@
 import { RuntimeError } from "./errors.js";
 import { asyncTaskContext } from "./internal/async-context.js";
 import type { EventLoop } from "./event-loop.js";
+import type { Future } from "./futures.js";
 import type { TimerEntry } from "./internal/timer-heap.js";
 
 /**
@@ -138,7 +139,7 @@ export class DoneCallbackHandle<F> implements Runnable {
       this._fut._loop.callExceptionHandler({
         message: `Exception in done callback ${fnName(this._fn)}`,
         exception,
-        future: this._fut as unknown as import("./futures.js").Future<unknown>,
+        future: this._fut as unknown as Future<unknown>,
         sourceTraceback: this._fut._sourceTraceback,
       });
     }
