@@ -23,30 +23,7 @@ import {
   type Coroutine,
 } from "../src/index.js";
 
-const V = { clock: "virtual" } as const;
-
-class MyExc extends Error {}
-class ZeroDivisionError extends Error {}
-class ValueError extends Error {}
-
-function errorTypes(eg: unknown): Set<string> {
-  expect(eg).toBeInstanceOf(ExceptionGroup);
-  return new Set((eg as ExceptionGroup).errors.map((e) => (e as Error).constructor.name));
-}
-
-function* caught(body: () => Awaitable<unknown>): Coroutine<unknown> {
-  try {
-    yield* body();
-  } catch (e) {
-    return e;
-  }
-  return "no error";
-}
-
-function* crashAfter(ms: number, Err: new () => Error = ZeroDivisionError): Coroutine<never> {
-  yield* sleep(ms);
-  throw new Err();
-}
+import { caught, crashAfter, errorTypes, MyExc, V, ValueError, ZeroDivisionError } from "./taskgroup-helpers.js";
 
 describe("TaskGroup (test_taskgroups.py)", () => {
   test("test_taskgroup_01: the group waits for its tasks", async () => {
