@@ -1,11 +1,11 @@
-import { TimerHeap, type TimerEntry } from "../src/internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "../src/internal/timer-heap.js";
 
 interface E extends TimerEntry {
   id: number;
 }
 
 function entry(id: number, when: number, seq: number): E {
-  return { id, _when: when, _seq: seq, _dead: false };
+  return { id, _when: when, _seq: seq, _timerState: TIMER_ON };
 }
 
 function drain(h: TimerHeap<E>): number[] {
@@ -47,7 +47,7 @@ describe("TimerHeap (lists per delay under a heap)", () => {
     }
     for (const e of all) {
       if (e.id % 10 !== 0) {
-        e._dead = true;
+        e._timerState = TIMER_DEAD;
         h.deadCount++;
       }
     }
@@ -76,12 +76,12 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           h.push(e, delay);
         } else if (op < 7 && ref.length > 0) {
           const e = ref[rnd(ref.length)]!;
-          if (!e._dead) {
-            e._dead = true;
+          if (e._timerState !== TIMER_DEAD) {
+            e._timerState = TIMER_DEAD;
             h.deadCount++;
           }
         } else if (op < 9) {
-          const live = ref.filter((e) => !e._dead).sort((a, b) => a._when - b._when || a._seq - b._seq);
+          const live = ref.filter((e) => e._timerState !== TIMER_DEAD).sort((a, b) => a._when - b._when || a._seq - b._seq);
           const got = h.pop();
           expect(got?.id).toBe(live[0]?.id);
           if (got) ref.splice(ref.indexOf(got), 1);
@@ -89,7 +89,7 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           now += rnd(5);
           h.maybeCompact();
         }
-        expect(h.liveCount).toBe(ref.filter((e) => !e._dead).length);
+        expect(h.liveCount).toBe(ref.filter((e) => e._timerState !== TIMER_DEAD).length);
       }
     }
   });

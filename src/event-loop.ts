@@ -13,11 +13,11 @@ import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
-import { Future } from "./futures.js";
+import { F_LOG_TRACEBACK, Future } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { TaskList } from "./internal/task-list.js";
-import { TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, runTimed } from "./internal/loop-debug.js";
@@ -97,6 +97,8 @@ export class EventLoop implements SchedulerLike {
   _executorShutdownCalled = false;
 
   private _seq = 0;
+  /** Creation stacks of futures made in debug mode. */
+  private _sources: WeakMap<object, string> | null = null;
   private _vtime = 0;
   private _active = false;
   private _draining = false;
@@ -426,10 +428,10 @@ export class EventLoop implements SchedulerLike {
    * @internal Puts a timer entry on the heap; `delay` (what it was scheduled
    * with) lets it join the list of timers of that delay.
    */
-  _addTimer(entry: TimerEntry & Runnable & { _inHeap: boolean }, delay?: number): void {
+  _addTimer(entry: TimerEntry & Runnable, delay?: number): void {
     this._checkClosed();
     entry._seq = this._seq++;
-    entry._inHeap = true;
+    entry._timerState = TIMER_ON;
     this._timers.push(entry, delay);
     if (!this._draining && this._active && !this._wakeup.soonArmed && entry._when < this._wakeup.laterWhen) {
       this._rearm(false);
@@ -438,7 +440,8 @@ export class EventLoop implements SchedulerLike {
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */
   _timerCancelled(entry: TimerEntry): void {
-    entry._dead = true;
+    if (entry._timerState !== TIMER_ON) return;
+    entry._timerState = TIMER_DEAD;
     this._timers.deadCount++;
   }
 
@@ -458,9 +461,17 @@ export class EventLoop implements SchedulerLike {
     if (this._closed) throw new RuntimeError("Event loop is closed");
   }
 
-  /** @internal Creation stack for debug reports. */
-  _captureSource(): string {
-    return captureStack(3);
+  /**
+   * @internal Records where `fut` is being created (debug mode), in a side
+   * table rather than a field every future would carry.
+   */
+  _recordSource(fut: object): void {
+    (this._sources ??= new WeakMap()).set(fut, captureStack(3));
+  }
+
+  /** @internal Where `fut` was created, if it was recorded. */
+  _sourceOf(fut: object): string | undefined {
+    return this._sources === null ? undefined : this._sources.get(fut);
   }
 
   /** @internal Reports every exception that nobody retrieved. */
@@ -470,7 +481,7 @@ export class EventLoop implements SchedulerLike {
     this._unretrieved.clear();
     for (const fut of list) {
       if (!fut._logTraceback) continue;
-      fut._logTraceback = false;
+      fut._flags &= ~F_LOG_TRACEBACK;
       const isTask = fut instanceof Task;
       this.callExceptionHandler({
         message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
@@ -509,7 +520,7 @@ export class EventLoop implements SchedulerLike {
           }
           while (top !== undefined && top._when <= t) {
             timers.pop();
-            (top as { _inHeap?: boolean })._inHeap = false;
+            top._timerState = TIMER_OFF;
             ready.push(top);
             top = timers.peek();
           }

@@ -7,7 +7,7 @@ import { RuntimeError } from "./errors.js";
 import { asyncTaskContext } from "./internal/async-context.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Future } from "./futures.js";
-import type { TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 
 /**
  * Anything the loop can put on its ready queue. Tasks, handles and timer
@@ -94,8 +94,7 @@ export class Handle implements Runnable {
 export class TimerHandle extends Handle implements TimerEntry {
   /** @internal */ _when: number;
   /** @internal */ _seq: number;
-  /** @internal */ _dead = false;
-  /** @internal */ _inHeap = false;
+  /** @internal */ _timerState = TIMER_OFF;
 
   /** @internal */
   constructor(when: number, seq: number, fn: (...args: never[]) => unknown, args: unknown[], loop: EventLoop) {
@@ -111,7 +110,7 @@ export class TimerHandle extends Handle implements TimerEntry {
 
   override cancel(): void {
     if (!this._cancelled) {
-      if (this._inHeap) this._loop._timerCancelled(this);
+      this._loop._timerCancelled(this);
       super.cancel();
     }
   }

@@ -7,8 +7,8 @@ import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop, type Runnable } from "./events.js";
-import { Future } from "./futures.js";
-import type { TimerEntry } from "./internal/timer-heap.js";
+import { F_BLOCKING, Future } from "./futures.js";
+import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 
 /**
  * A future that is its own timer-heap entry: one object per sleep, no handle
@@ -16,29 +16,34 @@ import type { TimerEntry } from "./internal/timer-heap.js";
  * @internal
  */
 export class SleepFuture<T> extends Future<T> implements TimerEntry, Runnable {
-  _when: number;
-  _seq = 0;
-  _dead = false;
-  _inHeap = false;
-  private readonly _value: T;
+  declare _when: number;
+  declare _seq: number;
+  declare _timerState: number;
   /** @internal The delay asked for (ms): what traces call this sleep. */
-  readonly _delay: number;
+  declare readonly _delay: number;
 
   constructor(loop: EventLoop, when: number, value: T, delay: number) {
     super(loop);
     this._when = when;
-    this._value = value;
+    this._seq = 0;
+    this._timerState = TIMER_OFF;
     this._delay = delay;
+    // The value to finish with waits in `_result`, which nobody reads while
+    // the future is pending: one field less per sleeping task.
+    this._result = value;
     loop._addTimer(this, delay);
   }
 
   _run(): void {
-    if (this._state === 0) this.setResult(this._value);
+    if (this._state === 0) {
+      this._state = 1;
+      this._scheduleCallbacks();
+    }
   }
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
-    if (this._inHeap) this._loop._timerCancelled(this);
+    this._loop._timerCancelled(this);
     return true;
   }
 
@@ -60,13 +65,17 @@ const S_DONE = 2;
  * costs one small object (plus one timer future when `ms > 0`), not a generator.
  */
 class SleepOp<T> implements Iterator<Suspend, T, unknown> {
-  private _step = S_START;
-  private _fut: SleepFuture<T> | null = null;
+  private declare _step: number;
+  private declare _fut: SleepFuture<T> | null;
+  private declare readonly _ms: number;
+  private declare readonly _value: T;
 
-  constructor(
-    private readonly _ms: number,
-    private readonly _value: T,
-  ) {}
+  constructor(ms: number, value: T) {
+    this._step = S_START;
+    this._fut = null;
+    this._ms = ms;
+    this._value = value;
+  }
 
   next(): IteratorResult<Suspend, T> {
     if (this._step === S_START) {
@@ -75,7 +84,7 @@ class SleepOp<T> implements Iterator<Suspend, T, unknown> {
       const loop = getRunningLoop();
       const fut = new SleepFuture<T>(loop, loop.time() + this._ms, this._value, this._ms);
       this._fut = fut;
-      fut._blocking = true;
+      fut._flags |= F_BLOCKING;
       return { done: false, value: fut as Future<unknown> };
     }
     if (this._step === S_YIELDED) {

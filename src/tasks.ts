@@ -17,7 +17,7 @@ import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { _isDraining, getRunningLoop, type Runnable } from "./events.js";
 import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
-import { Future } from "./futures.js";
+import { F_BLOCKING, F_LOG_TRACEBACK, F_MUST_CANCEL, Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
@@ -47,19 +47,18 @@ let taskCounter = 0;
  * ```
  */
 export class Task<T = unknown> extends Future<T> implements Runnable {
-  /** @internal */ readonly _coro: CoroutineLike<T>;
-  /** @internal */ _name: string | null;
-  /** @internal */ readonly _id: number;
+  // Declared, assigned in the constructor, and few (see Future). A cancel to
+  // deliver at the next step is the F_MUST_CANCEL bit of `_flags`; an
+  // exception to throw in at the next step waits in `_exception`.
+  /** @internal */ declare readonly _coro: CoroutineLike<T>;
+  /** @internal */ declare _name: string | null;
+  /** @internal */ declare readonly _id: number;
   /** @internal The future this task waits on. */
-  _futWaiter: Future<unknown> | null = null;
-  /** @internal A cancel to deliver at the next step. */
-  _mustCancel = false;
-  /** @internal An exception to throw in at the next step. */
-  _pendingExc: unknown = undefined;
-  /** @internal */ _numCancelsRequested = 0;
+  declare _futWaiter: Future<unknown> | null;
+  /** @internal */ declare _numCancelsRequested: number;
   /** @internal Links in the loop's list of pending tasks. */
-  _prevLink: Task<unknown> | null = null;
-  /** @internal */ _nextLink: Task<unknown> | null = null;
+  declare _prevLink: Task<unknown> | null;
+  /** @internal */ declare _nextLink: Task<unknown> | null;
 
   /** Prefer `createTask`. The first step runs on the loop's next iteration. */
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
@@ -73,8 +72,12 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     loop._checkClosed();
     super(loop);
     this._coro = coro;
-    this._id = ++taskCounter;
     this._name = options.name === undefined ? null : String(options.name);
+    this._id = ++taskCounter;
+    this._futWaiter = null;
+    this._numCancelsRequested = 0;
+    this._prevLink = null;
+    this._nextLink = null;
     loop._tasks.add(this as Task<unknown>);
     loop._pushReady(this);
     if (loop._tracer !== null) {
@@ -122,9 +125,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
     // No future to cancel: a step is already scheduled and will deliver it.
-    this._mustCancel = true;
+    this._flags |= F_MUST_CANCEL;
     this._cancelMessage = msg;
     return true;
+  }
+
+  /** @internal Whether a cancel waits to be delivered at the next step. */
+  get _mustCancel(): boolean {
+    return (this._flags & F_MUST_CANCEL) !== 0;
   }
 
   /** How many cancel requests are pending (`cancel()` calls minus `uncancel()` calls). */
@@ -136,7 +144,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   uncancel(): number {
     if (this._numCancelsRequested > 0) {
       this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+      if (this._numCancelsRequested === 0) this._flags &= ~F_MUST_CANCEL;
     }
     return this._numCancelsRequested;
   }
@@ -180,10 +188,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   _step(): void {
     if (this._state !== 0) return;
     const loop = this._loop;
-    let exc = this._pendingExc;
-    this._pendingExc = undefined;
-    if (this._mustCancel) {
-      this._mustCancel = false;
+    let exc = this._exception;
+    this._exception = undefined;
+    if ((this._flags & F_MUST_CANCEL) !== 0) {
+      this._flags &= ~F_MUST_CANCEL;
       exc = loopCancelledError(this._cancelMessage);
     }
     const waited = this._futWaiter;
@@ -197,7 +205,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       if (waited._state === 2) {
         if (exc === undefined) exc = waited._makeCancelledError();
       } else if (waited._exception !== undefined) {
-        if (waited._logTraceback) waited._retrieved();
+        if ((waited._flags & F_LOG_TRACEBACK) !== 0) waited._retrieved();
         if (exc === undefined) exc = waited._exception;
       }
     }
@@ -216,9 +224,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     loop._currentTask = prev;
     if (r.done === true) {
       this._end();
-      if (this._mustCancel) {
+      if ((this._flags & F_MUST_CANCEL) !== 0) {
         // Cancelled while finishing: asyncio reports the task as cancelled.
-        this._mustCancel = false;
+        this._flags &= ~F_MUST_CANCEL;
         this._setCancelled(loopCancelledError(this._cancelMessage));
       } else {
         this._result = r.value;
@@ -229,8 +237,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     }
     const y = r.value;
     if (y instanceof Future) {
-      if (y._blocking) {
-        y._blocking = false;
+      if ((y._flags & F_BLOCKING) !== 0) {
+        y._flags &= ~F_BLOCKING;
         if (y._loop !== loop) {
           this._retry(new RuntimeError(`Task ${this.getName()} got a future attached to a different loop`));
         } else if (y === this) {
@@ -240,7 +248,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
         } else {
           y._addCallback(this);
           this._futWaiter = y;
-          if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
+          if ((this._flags & F_MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) this._flags &= ~F_MUST_CANCEL;
         }
       } else {
         this._retry(new RuntimeError(`'yield' was used instead of 'yield*' in task ${this.getName()} with ${describe(y)}`));
@@ -255,7 +263,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   }
 
   private _retry(exc: RuntimeError): void {
-    this._pendingExc = exc;
+    this._exception = exc;
     this._loop._pushReady(this);
   }
 
@@ -266,14 +274,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   private _setCancelled(e: CancelledError): void {
     this._state = 2;
     this._cancelMessage = e.message === "" ? this._cancelMessage : e.message;
-    this._cancelledExc = e;
+    this._exception = e;
     this._scheduleCallbacks();
   }
 
   private _setFailed(e: unknown): void {
     this._exception = e;
     this._state = 1;
-    this._logTraceback = true;
+    this._flags |= F_LOG_TRACEBACK;
     this._loop._unretrieved.add(this as Task<unknown>);
     this._scheduleCallbacks();
   }

@@ -13,7 +13,7 @@ import type { CoroutineLike, Suspend } from "../coroutines.js";
 import { RuntimeError } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
 import { getRunningLoop } from "../events.js";
-import { Future } from "../futures.js";
+import { F_BLOCKING, Future } from "../futures.js";
 
 /** Why a waiter was woken (the waiter future's result). @internal */
 export const WAKE = 1;
@@ -34,15 +34,17 @@ export class Waiter extends Future<number> {
   /** @internal Its place in line: the lot's arrival number of the wait it belongs to. */
   declare _arrival: number;
 
-  constructor(loop: EventLoop) {
+  /** @internal What it waits for, for traces and the task tree (its lot's label). */
+  declare _what: string;
+
+  constructor(loop: EventLoop, what = "wait") {
     super(loop);
     this._prev = null;
     this._next = null;
     this._lot = null;
     this._arrival = 0;
+    this._what = what;
   }
-  /** @internal What it waits for, for traces and the task tree (its lot's label). */
-  _what = "wait";
 
   /** @internal */
   override _traceLabel(): string {
@@ -72,8 +74,7 @@ export class ParkingLot {
 
   /** Parks a new waiter at the back. */
   park(loop: EventLoop): Waiter {
-    const w = new Waiter(loop);
-    w._what = this.label;
+    const w = new Waiter(loop, this.label);
     w._arrival = this._arrivals++;
     this.push(w);
     return w;
@@ -86,8 +87,7 @@ export class ParkingLot {
    * so the walk from the head is short.
    */
   parkAgain(loop: EventLoop, arrival: number): Waiter {
-    const w = new Waiter(loop);
-    w._what = this.label;
+    const w = new Waiter(loop, this.label);
     w._arrival = arrival;
     w._lot = this;
     let n = this._head;
@@ -160,7 +160,7 @@ export const DONE_VOID: IteratorResult<Suspend, void> = Object.freeze({ done: tr
 
 /** What `yield*` sees while an operation waits on `w`. @internal */
 export function suspendOn(w: Waiter): IteratorResult<Suspend, never> {
-  w._blocking = true;
+  w._flags |= F_BLOCKING;
   return { done: false, value: w as Future<unknown> };
 }
 

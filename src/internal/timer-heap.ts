@@ -18,9 +18,20 @@ export interface TimerEntry {
   _when: number;
   /** Tie-break: scheduling order. */
   _seq: number;
-  /** Set when cancelled; the entry is dropped when it surfaces. */
-  _dead: boolean;
+  /**
+   * TIMER_OFF, TIMER_ON (in the heap) or TIMER_DEAD (in the heap, cancelled:
+   * dropped when it surfaces). One field, not two flags: sleeps are timer
+   * entries, and there may be 100k of them.
+   */
+  _timerState: number;
 }
+
+/** `_timerState`: not in a heap. */
+export const TIMER_OFF = 0;
+/** `_timerState`: in the heap, due to run. */
+export const TIMER_ON = 1;
+/** `_timerState`: in the heap, cancelled. */
+export const TIMER_DEAD = 2;
 
 /** Timers of one delay, due in order; `head` is the first not yet taken. */
 class TimerList<T extends TimerEntry> {
@@ -101,7 +112,7 @@ export class TimerHeap<T extends TimerEntry> {
     while (heap.length > 0) {
       const list = heap[0]!;
       let moved = false;
-      while (!list.empty && list.first._dead) {
+      while (!list.empty && list.first._timerState === TIMER_DEAD) {
         list.head++;
         this._count--;
         this.deadCount--;
@@ -140,7 +151,7 @@ export class TimerHeap<T extends TimerEntry> {
     const lists: TimerList<T>[] = [];
     this._byKey.clear();
     for (const list of this._heap) {
-      const live = list.items.slice(list.head).filter((e) => !e._dead);
+      const live = list.items.slice(list.head).filter((e) => e._timerState !== TIMER_DEAD);
       if (live.length === 0) {
         list.inHeap = false;
         continue;
