@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: the workloads of shared/BENCH.md (W1-W8) plus W9-W11 on
 // rx-asyncio and its peers, each run in a fresh process, rounds interleaved,
-// medians and ratios to plain async/await; writes bench/results/latest.{md,json}.
+// medians and ratios to plain async/await, and the floor probe beside
+// rx-asyncio (bench/lib/floors.mjs); writes bench/results/latest.{md,json}.
 //
 //   npm run bench                          full sizes, 5 rounds
 //   npm run bench -- --quick               small sizes, 1 round (a smoke check, < 1 min)
@@ -19,8 +20,8 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildForBench } from "../bench/lib/build.mjs";
-import { markdown, summarize, verdicts } from "../bench/lib/report.mjs";
-import { SYSTEMS, WORKLOAD_IDS, WORKLOADS } from "../bench/lib/workloads.mjs";
+import { floorFigures, markdown, summarize, verdicts } from "../bench/lib/report.mjs";
+import { PROBES, SYSTEMS, WORKLOAD_IDS, WORKLOADS } from "../bench/lib/workloads.mjs";
 import { SUPPORT } from "../bench/systems/support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -140,7 +141,7 @@ async function main() {
   if (opts.rerender) {
     const saved = JSON.parse(readFileSync(opts.rerender, "utf8"));
     const cells = summarize(saved.runs);
-    writeReport(opts.out, { ...saved, cells, targets: verdicts(cells) });
+    writeReport(opts.out, { ...saved, cells, targets: verdicts(cells), floors: floorFigures(cells) });
     return;
   }
   const log = (s) => process.stderr.write(`${s}\n`);
@@ -172,11 +173,15 @@ async function main() {
     }
   }
 
-  // The plan: every (system, workload) the system implements; rounds interleave
-  // systems, and the order of systems rotates each round.
+  // The plan: every (system, workload) the system implements, and the probes
+  // beside the systems they explain (no column of their own, but the same
+  // fresh processes and rounds); rounds interleave systems, and the order of
+  // systems rotates each round.
   const systems = SYSTEMS.map((s) => s.id).filter((s) => opts.systems.includes(s));
+  const probes = Object.keys(PROBES).filter((p) => systems.includes(PROBES[p].beside));
+  const runsOf = (s) => SUPPORT[s] ?? PROBES[s].workloads;
   const pairs = [];
-  for (const w of opts.only) for (const s of systems) if (SUPPORT[s].includes(w)) pairs.push([s, w]);
+  for (const w of opts.only) for (const s of [...systems, ...probes]) if (runsOf(s).includes(w)) pairs.push([s, w]);
   const timeoutMs = opts.timeout * 1000;
   const runs = [];
   const skip = new Set(); // n/a once: n/a every round
@@ -191,9 +196,9 @@ async function main() {
   }
   for (let round = 1; round <= opts.rounds; round++) {
     if (opts.batch) {
-      for (const s of systems) {
+      for (const s of [...systems, ...probes]) {
         if (s === "rx-asyncio" && rxLibBroken) continue;
-        const ws = opts.only.filter((w) => SUPPORT[s].includes(w));
+        const ws = opts.only.filter((w) => runsOf(s).includes(w));
         if (ws.length === 0) continue;
         const res = await runChild({ system: s, workloads: ws, scale: opts.scale, round, env, timeoutMs, gc: true, tsx: s === "rx-asyncio" && opts.lib === "src" });
         for (const r of res) log(`  r${round} ${r.workload.padEnd(3)} ${s.padEnd(12)} ${fmtRun(r)}`);
@@ -227,7 +232,7 @@ async function main() {
   const report = {
     machine, versions,
     config: { scale: opts.scale, rounds: opts.rounds, only: opts.only, systems, lib: opts.lib, batch: opts.batch, notes },
-    cells, targets, runs,
+    cells, targets, floors: floorFigures(cells), runs,
   };
   writeReport(opts.out, report);
   const failed = runs.some((r) => r.status === "fail" || r.status === "timeout");

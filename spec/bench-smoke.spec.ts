@@ -1,11 +1,13 @@
 /**
  * The benchmark suite works (issue 7): every implementation of every workload
  * runs at tiny sizes and verifies its own result, and the harness turns a
- * wrong result, a leaked timer or a crash into a failure. No timing is
- * asserted: CI runs this to prove the suite works, never to judge speed.
+ * wrong result, a leaked timer or a crash into a failure. The floor probe and
+ * the warm second runs verify the same way, and the report renders them from
+ * the raw figures. No timing is asserted: CI runs this to prove the suite
+ * works, never to judge speed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -15,9 +17,24 @@ interface Run {
   system: string;
   workload: string;
   status: "ok" | "fail" | "n/a" | "timeout";
+  round?: number;
   value?: number;
   error?: string;
+  detail?: Record<string, number> | null;
 }
+
+/** The BENCH-RESULT lines of one child, by workload. */
+function resultsOf(stdout: string): Record<string, Run> {
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .filter((l) => l.startsWith("BENCH-RESULT "))
+      .map((l) => JSON.parse(l.slice("BENCH-RESULT ".length)) as Run)
+      .map((x) => [x.workload, x]),
+  );
+}
+
+const positive = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x > 0;
 
 function node(args: string[]) {
   return spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 110_000 });
@@ -32,7 +49,12 @@ function declaredPairs(): string[] {
 
 describe("npm run bench, smoke scale", () => {
   let out: string;
-  let report: { runs: Run[]; cells: Record<string, Record<string, { status: string }>>; machine: { node: string; cores: number } };
+  let report: {
+    runs: Run[];
+    cells: Record<string, Record<string, { status: string }>>;
+    machine: { node: string; cores: number };
+    floors: { W6: Record<string, number> | null; warm: Record<string, Record<string, { fresh: number; warm: number }>> };
+  };
   let md: string;
   let exitStatus: number | null;
 
@@ -76,19 +98,115 @@ describe("npm run bench, smoke scale", () => {
     expect(md).toMatch(/## rx-asyncio targets/);
     expect(md).toMatch(/\| W6 cancel \| < 100 ms \|/);
   });
+
+  test("the floor probe ran beside rx-asyncio and verified, with no column of its own", () => {
+    const floor = report.runs.filter((r) => r.system === "floor");
+    expect(floor.map((r) => [r.workload, r.status])).toEqual([["W6", "ok"]]);
+    expect(report.floors.W6).toMatchObject({ n: 300 });
+    for (const k of ["generatorThrowMs", "plainThrowMs", "rxAsyncioMs"]) expect(positive(report.floors.W6?.[k])).toBe(true);
+    expect(md).toMatch(/## Floors/);
+    expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
+    expect(md).not.toMatch(/\| workload \|.*floor/);
+  });
+
+  test("W5 and W10 kept a verified second, warm run beside the fresh one", () => {
+    for (const pair of ["rx-asyncio/W5", "async-await/W5", "rx-asyncio/W10"]) {
+      const r = report.runs.find((x) => `${x.system}/${x.workload}` === pair);
+      expect([pair, r?.status, positive(r?.detail?.warm)]).toEqual([pair, "ok", true]);
+    }
+    expect(report.runs.find((x) => x.system === "rxjs" && x.workload === "W10")?.detail?.warm).toBeUndefined();
+    expect(Object.keys(report.floors.warm.W5)).toEqual(["rx-asyncio", "async-await"]);
+    expect(md).toMatch(/- W5 warm \(second run in the same process\): rx-asyncio [\d,]+ handoffs\/s vs async\/await [\d,]+ handoffs\/s/);
+    expect(md).toMatch(/- W10 warm \(second run in the same process\): rx-asyncio [\d.,]+ ms \(first, fresh run: rx-asyncio [\d.,]+ ms\)/);
+  });
+});
+
+describe("the W6 floor probe", () => {
+  test("runs alone in a fresh process at smoke scale and verifies its counts", () => {
+    const r = node(["bench/lib/run-one.mjs", "floor", "W6,W1", "smoke"]);
+    expect(r.status).toBe(0);
+    const got = resultsOf(r.stdout);
+    expect(got.W6).toMatchObject({ system: "floor", status: "ok", detail: { n: 300 } });
+    expect(positive(got.W6.value) && positive(got.W6.detail?.plainThrowMs)).toBe(true);
+    expect(got.W1).toMatchObject({ status: "n/a" });
+  });
+});
+
+/** A saved run of 3 rounds, as --rerender reads it: only the raw figures matter. */
+function savedRun(runs: Run[]) {
+  return {
+    machine: { date: "2026-01-01T00:00:00.000Z", cpu: "test", cores: 2, node: "v20", platform: "linux-x64", loadStart: [0, 0, 0], loadEnd: [0, 0, 0] },
+    versions: {},
+    config: { scale: "full", rounds: 3, only: ["W5", "W6", "W10"], systems: ["rx-asyncio", "async-await"], lib: "build", batch: false, notes: [] },
+    runs,
+  };
+}
+
+/** Three rounds of one (system, workload): values and, per round, a detail. */
+function rounds(system: string, workload: string, values: number[], detail: (i: number) => Record<string, number> = () => ({})): Run[] {
+  return values.map((value, i): Run => ({ system, workload, round: i + 1, status: "ok", value, detail: detail(i) }));
+}
+
+function rerender(runs: Run[]) {
+  const dir = mkdtempSync(join(tmpdir(), "rx-asyncio-bench-rerender-"));
+  try {
+    writeFileSync(join(dir, "saved.json"), JSON.stringify(savedRun(runs)));
+    const r = node(["scripts/bench.mjs", "--rerender", join(dir, "saved.json"), "--out", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    return { md: readFileSync(join(dir, "latest.md"), "utf8"), json: JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the report's Floors section, rebuilt from raw figures (--rerender)", () => {
+  const plain = [60, 38, 50];
+  const base = [
+    ...rounds("rx-asyncio", "W6", [600, 575, 590]),
+    ...rounds("async-await", "W6", [2000, 2100, 1900]),
+    ...rounds("rx-asyncio", "W5", [1_700_000, 1_800_000, 1_750_000], (i) => ({ wallMs: 1, warm: [2_100_000, 2_300_000, 2_200_000][i] })),
+    ...rounds("async-await", "W5", [2_000_000, 2_100_000, 1_900_000], (i) => ({ wallMs: 1, warm: [2_500_000, 2_400_000, 2_600_000][i] })),
+    ...rounds("rx-asyncio", "W10", [215, 220, 210], (i) => ({ warm: [120, 130, 110][i] })),
+  ];
+
+  test("medians of the floor, the plain throws and the warm runs, beside rx-asyncio's fresh figures", () => {
+    const { md, json } = rerender([...base, ...rounds("floor", "W6", [150, 90, 120], (i) => ({ n: 100_000, plainThrowMs: plain[i] }))]);
+    expect(md).toContain(
+      "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
+    );
+    expect(md).toContain(
+      "- W5 warm (second run in the same process): rx-asyncio 2,200,000 handoffs/s vs async/await 2,500,000 handoffs/s " +
+        "(first, fresh run: rx-asyncio 1,750,000 handoffs/s vs async/await 2,000,000 handoffs/s).",
+    );
+    expect(md).toContain("- W10 warm (second run in the same process): rx-asyncio 120 ms (first, fresh run: rx-asyncio 215 ms).");
+    expect(md).toContain("| W6 cancel (ms) | 590 (0.29x) | 2,000 |\n"); // the probe has no column
+    expect(json.floors).toEqual({
+      W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590 },
+      warm: {
+        W5: { "rx-asyncio": { fresh: 1_750_000, warm: 2_200_000 }, "async-await": { fresh: 2_000_000, warm: 2_500_000 } },
+        W10: { "rx-asyncio": { fresh: 215, warm: 120 } },
+      },
+    });
+    expect(json.cells.W6.floor.ratio).toBeNull();
+  });
+
+  test("a failed floor round is a failure, never a floor; a run without probes has no W6 floor line", () => {
+    const failed: Run = { system: "floor", workload: "W6", round: 2, status: "fail", error: "verification failed: 299 of 300 generators done" };
+    const { md, json } = rerender([...base, ...rounds("floor", "W6", [150, 120], (i) => ({ n: 100_000, plainThrowMs: plain[i] })), failed]);
+    expect(json.floors.W6).toBeNull();
+    expect(md).not.toMatch(/W6 floor: [\d,]+ generator/);
+    expect(md).toContain("- W6 floor: round 2: fail: verification failed: 299 of 300 generators done");
+    const old = rerender(rounds("rx-asyncio", "W6", [600, 575, 590]));
+    expect(old.md).not.toMatch(/## Floors/);
+  });
 });
 
 describe("the harness catches a bad implementation", () => {
   test("a wrong sum, a leaked timer and a crash fail; n/a and a good result pass through", () => {
     const r = node(["bench/lib/run-one.mjs", "spec/fixtures/bench-broken-system.mjs", "W1,W2,W3,W4,W5,W6", "smoke"]);
     expect(r.status).toBe(0);
-    const got = Object.fromEntries(
-      r.stdout
-        .split("\n")
-        .filter((l) => l.startsWith("BENCH-RESULT "))
-        .map((l) => JSON.parse(l.slice("BENCH-RESULT ".length)) as Run)
-        .map((x) => [x.workload, x]),
-    );
+    const got = resultsOf(r.stdout);
     expect(got.W1).toMatchObject({ status: "fail" });
     expect(got.W1.error).toMatch(/verification failed: sum 44849 != 44850/);
     expect(got.W2).toMatchObject({ status: "fail" });

@@ -1,6 +1,6 @@
 // Medians, ratios to plain async/await, target verdicts, and the Markdown /
 // JSON reports of a benchmark run.
-import { SYSTEMS, WORKLOADS } from "./workloads.mjs";
+import { PROBES, SYSTEMS, WORKLOADS } from "./workloads.mjs";
 
 export function median(xs) {
   if (xs.length === 0) return null;
@@ -35,7 +35,7 @@ export function summarize(runs, baseline = "async-await") {
     const base = row[baseline];
     for (const [sys, c] of Object.entries(row)) {
       c.ratio = null;
-      if (sys === baseline || c.status !== "ok" || !base || base.status !== "ok" || !base.median) continue;
+      if (sys === baseline || PROBES[sys] || c.status !== "ok" || !base || base.status !== "ok" || !base.median) continue;
       // Costs: system / baseline (above 1 = costlier). Rates (W5): system / baseline (above 1 = faster).
       c.ratio = c.median / base.median;
     }
@@ -74,6 +74,40 @@ export function verdicts(cells, system = "rx-asyncio") {
   return out;
 }
 
+/** The median of one detail field over a cell's rounds (null when no round recorded it). */
+function detailMedian(c, key) {
+  return median(c.details.map((d) => d[key]).filter(Number.isFinite));
+}
+
+const okCell = (row, sys) => (row?.[sys]?.status === "ok" ? row[sys] : null);
+
+/**
+ * The figures that show, from the same run, what the engine costs on its own:
+ * W6's floor (n generator.throw() and n plain throws, bench/lib/floors.mjs)
+ * beside rx-asyncio's W6, and the second, warm run of the workloads that list
+ * `warm` beside their fresh first run. Medians over the rounds.
+ */
+export function floorFigures(cells) {
+  const out = { W6: null, warm: {} };
+  const floor = okCell(cells.W6, "floor");
+  if (floor) {
+    out.W6 = {
+      n: floor.details[0]?.n ?? null,
+      generatorThrowMs: floor.median,
+      plainThrowMs: detailMedian(floor, "plainThrowMs"),
+      rxAsyncioMs: okCell(cells.W6, "rx-asyncio")?.median ?? null,
+    };
+  }
+  for (const w of WORKLOADS) {
+    for (const sys of w.warm ?? []) {
+      const c = okCell(cells[w.id], sys);
+      const warm = c && detailMedian(c, "warm");
+      if (warm !== null && warm !== undefined) (out.warm[w.id] ??= {})[sys] = { fresh: c.median, warm };
+    }
+  }
+  return out;
+}
+
 const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 export function fmtValue(v, metric) {
@@ -90,6 +124,44 @@ function fmtCell(c, w) {
   const v = fmtValue(c.median, w.metric);
   if (c.ratio === null) return v;
   return `${v} (${c.ratio >= 0.1 ? c.ratio.toFixed(2) : c.ratio.toPrecision(2)}x)`;
+}
+
+const labelOf = (sys) => SYSTEMS.find((s) => s.id === sys)?.label ?? sys;
+
+/** ", x µs each" for `ms` spent on n items, or nothing when n is unknown. */
+function perItem(ms, n, what) {
+  return n ? `, ${((ms * 1000) / n).toFixed(2)} µs ${what}` : "";
+}
+
+function w6FloorLine({ n, generatorThrowMs, plainThrowMs, rxAsyncioMs }) {
+  const rx = rxAsyncioMs === null ? "" : `; rx-asyncio W6: ${fmtValue(rxAsyncioMs)} ms${perItem(rxAsyncioMs, n, "a task")}`;
+  return (
+    `- W6 floor: ${n === null ? "" : `${int.format(n)} `}generator.throw() in a fresh process: ` +
+    `${fmtValue(generatorThrowMs)} ms${perItem(generatorThrowMs, n, "each")} (plain throw: ${fmtValue(plainThrowMs)} ms)${rx}. ` +
+    "Each generator is parked in `yield*` of an operation whose throw() rethrows, as a cancelled task is: " +
+    "asyncio's cancel must unwind it so that its catch/finally blocks run."
+  );
+}
+
+function warmLine(id, bySystem) {
+  const w = WORKLOADS.find((x) => x.id === id);
+  const unit = w.metric.replace(/^wall /, "");
+  const entries = Object.entries(bySystem);
+  const figures = (key) => entries.map(([s, x]) => `${labelOf(s)} ${fmtValue(x[key], w.metric)} ${unit}`).join(" vs ");
+  return `- ${id} warm (second run in the same process): ${figures("warm")} (first, fresh run: ${figures("fresh")}).`;
+}
+
+/** The "Floors" section, or nothing when the run measured neither a floor nor a warm run. */
+function floorsSection(floors) {
+  const items = [];
+  if (floors?.W6) items.push(w6FloorLine(floors.W6));
+  for (const [id, bySystem] of Object.entries(floors?.warm ?? {})) items.push(warmLine(id, bySystem));
+  if (items.length === 0) return [];
+  return [
+    "", "## Floors", "",
+    "What the engine alone costs, and what JIT warm-up weighs, measured in this run (medians over the rounds):",
+    "", ...items,
+  ];
 }
 
 /** The Markdown report: machine, medians with ratios, targets, failures. */
@@ -153,6 +225,7 @@ export function markdown(report) {
     lines.push("");
     lines.push(`W11: ${d.note ?? ""}`.trim());
   }
+  lines.push(...floorsSection(report.floors));
   const fails = [];
   for (const w of WORKLOADS) {
     for (const [sys, c] of Object.entries(cells[w.id] ?? {})) {

@@ -14,6 +14,15 @@ export const SYSTEMS = [
 ];
 
 /**
+ * Probes: pseudo-systems with no column of their own, run (in fresh processes,
+ * interleaved like the systems) beside the system whose figure they explain.
+ * `floor` (bench/lib/floors.mjs) times what the engine alone costs.
+ */
+export const PROBES = {
+  floor: { module: "floors.mjs", workloads: ["W6"], beside: "rx-asyncio" },
+};
+
+/**
  * Sizes per scale. `full` is BENCH.md's; `quick` is the `--quick` smoke run;
  * `smoke` is the tiny one of spec/bench-smoke.spec.ts (correctness only).
  */
@@ -91,6 +100,9 @@ export const WORKLOADS = [
     id: "W5", name: "ping-pong", metric: "handoffs/s", better: "higher",
     what: "two tasks pass a token through two queues of size 1, 200,000 handoffs",
     target: { kind: "ratio", min: 1.0 },
+    // Short enough that JIT warm-up is much of a fresh process's figure: these
+    // systems also run it a second time in the same process (detail.warm).
+    warm: ["rx-asyncio", "async-await"],
   },
   {
     id: "W6", name: "cancel", metric: "ms", better: "lower",
@@ -116,6 +128,7 @@ export const WORKLOADS = [
     id: "W10", name: "marbles", metric: "wall ms", better: "lower",
     what: "20,000 concurrent sleeps inside one TestScheduler.run (rx-asyncio tasks vs RxJS timer(d))",
     target: { kind: "abs", max: 200, unit: "ms" },
+    warm: ["rx-asyncio"],
   },
   {
     id: "W11", name: "executor", metric: "wall ms", better: "lower",
