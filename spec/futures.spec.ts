@@ -134,3 +134,59 @@ describe("Future", () => {
     expect((seen[0]!.exception as Error).message).toBe("nobody looked");
   });
 });
+
+describe("the CancelledError the loop throws into a cancelled task", () => {
+  // The loop makes these without the Error constructor (W6: building even an
+  // empty stack cost as much as the throw). They must still behave as errors.
+  async function caughtFrom(msg?: string): Promise<CancelledError> {
+    return run(
+      function* () {
+        const t = getRunningLoop().createTask(function* () {
+          try {
+            yield* sleep(1000);
+          } catch (e) {
+            return e as CancelledError;
+          }
+          throw new Error("not cancelled");
+        });
+        yield* sleep(0);
+        t.cancel(msg);
+        return yield* t;
+      },
+      { clock: "virtual" },
+    );
+  }
+
+  test("is a CancelledError and an Error, with name, message and a header-only stack", async () => {
+    const plain = await caughtFrom();
+    const withMsg = await caughtFrom("shutting down");
+    for (const e of [plain, withMsg]) {
+      expect(e).toBeInstanceOf(CancelledError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.name).toBe("CancelledError");
+      expect(Object.keys(e)).toEqual([]);
+    }
+    expect(plain.message).toBe("");
+    expect(plain.stack).toBe("CancelledError");
+    expect(String(plain)).toBe("CancelledError");
+    expect(withMsg.message).toBe("shutting down");
+    expect(withMsg.stack).toBe("CancelledError: shutting down");
+    expect(String(withMsg)).toBe("CancelledError: shutting down");
+  });
+
+  test("each cancelled task gets its own error; stack and message stay writable", async () => {
+    const a = await caughtFrom("x");
+    const b = await caughtFrom("x");
+    expect(a).not.toBe(b);
+    a.stack = "annotated";
+    a.message = "changed";
+    expect(a.stack).toBe("annotated");
+    expect(a.message).toBe("changed");
+    expect(b.stack).toBe("CancelledError: x");
+  });
+
+  test("errors a user constructs keep their own stack trace", () => {
+    const e = new CancelledError("mine");
+    expect(e.stack).toMatch(/^CancelledError: mine\n\s+at /);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { Coroutine } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
-import { getRunningLoop, type TimerHandle } from "./events.js";
+import { getRunningLoop, type Runnable, type TimerHandle } from "./events.js";
 import type { FutureLike } from "./ensure-future.js";
 import { Future } from "./futures.js";
 import {
@@ -84,16 +84,46 @@ export function collectFutures(where: string, aws: unknown, allowEmpty = false):
   ) {
     throw new TypeError(`${where}: 'aws' must be an iterable (e.g. an array) of awaitables, got ${describe(aws)}`);
   }
-  const items = Array.from(aws as Iterable<unknown>);
+  const items = Array.isArray(aws) ? (aws as unknown[]) : Array.from(aws as Iterable<unknown>);
   if (items.length === 0 && !allowEmpty) throw new RangeError(`${where}: 'aws' must not be empty`);
   // Check everything before wrapping anything, so a bad element starts no task.
   const loop = checkAwaitables(where, items, "aws");
-  const seen = new Map<unknown, Future<unknown>>();
+  // One hash operation per future (asyncio's `set(fs)`); only the rarer
+  // coroutines and promises need a map, so a repeated one is wrapped once.
+  const distinct = new Set<Future<unknown>>();
+  let wrapped: Map<unknown, Future<unknown>> | null = null;
   for (let i = 0; i < items.length; i++) {
     const a = items[i];
-    if (!seen.has(a)) seen.set(a, toFuture<unknown>(a, loop, where, `aws[${i}]`));
+    if (a instanceof Future) {
+      distinct.add(a);
+      continue;
+    }
+    wrapped ??= new Map();
+    let f = wrapped.get(a);
+    if (f === undefined) {
+      f = toFuture<unknown>(a, loop, where, `aws[${i}]`);
+      wrapped.set(a, f);
+    }
+    distinct.add(f);
   }
-  return Array.from(new Set(seen.values()));
+  return Array.from(distinct);
+}
+
+/**
+ * Counts the futures of a `wait()` as they finish, and releases the waiter
+ * when all are done or, with FIRST_COMPLETED, at the first. It sits in each
+ * future's callback list as a task would: no closure and no handle per future.
+ */
+class CompletionCounter implements Runnable {
+  constructor(
+    private _left: number,
+    private readonly _waiter: Future<void>,
+    private readonly _first: boolean,
+  ) {}
+
+  _run(): void {
+    if (--this._left <= 0 || this._first) releaseWaiter(this._waiter);
+  }
 }
 
 function* waitImpl(
@@ -105,24 +135,32 @@ function* waitImpl(
   const waiter = loop.createFuture<void>();
   let handle: TimerHandle | null = null;
   if (timeout !== null) handle = loop.callLater(timeout, releaseWaiter, waiter);
+  // FIRST_EXCEPTION must see which future finished: a done callback. The
+  // other modes only count, through one Runnable.
   let counter = fs.length;
-  const onCompletion = (f: Future<unknown>) => {
-    counter--;
-    if (
-      counter <= 0 ||
-      returnWhen === FIRST_COMPLETED ||
-      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
-    ) {
-      if (handle !== null) handle.cancel();
-      releaseWaiter(waiter);
-    }
-  };
-  for (const f of fs) f.addDoneCallback(onCompletion);
+  const onCompletion =
+    returnWhen === FIRST_EXCEPTION
+      ? (f: Future<unknown>) => {
+          counter--;
+          if (counter <= 0 || (!f.cancelled() && f.exception() !== null)) releaseWaiter(waiter);
+        }
+      : null;
+  const count = onCompletion === null ? new CompletionCounter(fs.length, waiter, returnWhen === FIRST_COMPLETED) : null;
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i]!;
+    if (count === null) f.addDoneCallback(onCompletion!);
+    else if (f._state === 0) f._addCallback(count);
+    else loop._pushReady(count);
+  }
   try {
     yield* waiter;
   } finally {
     if (handle !== null) handle.cancel();
-    for (const f of fs) f.removeDoneCallback(onCompletion);
+    for (let i = 0; i < fs.length; i++) {
+      const f = fs[i]!;
+      if (count === null) f.removeDoneCallback(onCompletion!);
+      else if (f._state === 0) f._removeWaiter(count);
+    }
   }
   const done = new Set<Future<unknown>>();
   const pending = new Set<Future<unknown>>();

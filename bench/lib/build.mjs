@@ -65,6 +65,7 @@ export function buildForBench(root, { force = false, log = () => {} } = {}) {
         declarationMap: false,
         declarationDir: null,
         sourceMap: false,
+        inlineSources: false,
       },
       include: [srcDir],
     }),
