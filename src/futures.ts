@@ -54,8 +54,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   declare _exception: unknown;
   /** @internal A function or task, an array of them, or `null`. */ declare _callbacks: Callback | Callback[] | null;
-  /** @internal F_* bits. */ declare _flags: number;
-  /** @internal */ declare _cancelMessage: string | undefined;
+  /** @internal F_* bits (a Task keeps its cancel count above them). */ declare _flags: number;
 
   /** A pending future on `loop` (the running loop when omitted). */
   constructor(loop?: EventLoop) {
@@ -69,13 +68,25 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._exception = undefined;
     this._callbacks = null;
     this._flags = 0;
-    this._cancelMessage = undefined;
     if (debug) l._recordSource(this);
   }
 
   /** @internal Where it was created, when the loop was in debug mode then. */
   get _sourceTraceback(): string | undefined {
     return this._loop._sourceOf(this);
+  }
+
+  /**
+   * @internal The cancel message. It lives in `_result`, which a cancelled
+   * future, or a task with a cancel pending, has no other use for. (A pending
+   * sleep keeps its value there: never read this on one.)
+   */
+  get _cancelMessage(): string | undefined {
+    return this._state === FINISHED ? undefined : (this._result as string | undefined);
+  }
+
+  set _cancelMessage(msg: string | undefined) {
+    this._result = msg as T;
   }
 
   /** @internal True while an exception is set and nobody has looked at it. */

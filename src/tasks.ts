@@ -34,6 +34,16 @@ export interface TaskOptions {
 let taskCounter = 0;
 
 /**
+ * Task names, set or first asked for. Most tasks are never named or asked, so
+ * the name is not a field every task carries.
+ */
+const taskNames = new WeakMap<Task<unknown>, string>();
+
+/** `cancelling()` is kept in `_flags`, above the F_* bits. */
+const CANCEL_COUNT_SHIFT = 3;
+const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;
+
+/**
  * A coroutine scheduled on the loop; a `Future` of its return value.
  *
  * @example
@@ -48,14 +58,13 @@ let taskCounter = 0;
  */
 export class Task<T = unknown> extends Future<T> implements Runnable {
   // Declared, assigned in the constructor, and few (see Future). A cancel to
-  // deliver at the next step is the F_MUST_CANCEL bit of `_flags`; an
-  // exception to throw in at the next step waits in `_exception`.
+  // deliver at the next step is the F_MUST_CANCEL bit of `_flags`, and
+  // `cancelling()` the bits above; an exception to throw in at the next step
+  // waits in `_exception`; the name is in a side table.
   /** @internal */ declare readonly _coro: CoroutineLike<T>;
-  /** @internal */ declare _name: string | null;
   /** @internal */ declare readonly _id: number;
   /** @internal The future this task waits on. */
   declare _futWaiter: Future<unknown> | null;
-  /** @internal */ declare _numCancelsRequested: number;
   /** @internal Links in the loop's list of pending tasks. */
   declare _prevLink: Task<unknown> | null;
   /** @internal */ declare _nextLink: Task<unknown> | null;
@@ -72,10 +81,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     loop._checkClosed();
     super(loop);
     this._coro = coro;
-    this._name = options.name === undefined ? null : String(options.name);
+    if (options.name !== undefined) taskNames.set(this as Task<unknown>, String(options.name));
     this._id = ++taskCounter;
     this._futWaiter = null;
-    this._numCancelsRequested = 0;
     this._prevLink = null;
     this._nextLink = null;
     loop._tasks.add(this as Task<unknown>);
@@ -91,12 +99,17 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** The task's name (`Task-<n>` unless set). */
   getName(): string {
-    return (this._name ??= `Task-${this._id}`);
+    let name = taskNames.get(this as Task<unknown>);
+    if (name === undefined) {
+      name = `Task-${this._id}`;
+      taskNames.set(this as Task<unknown>, name);
+    }
+    return name;
   }
 
   /** Renames the task. */
   setName(name: string): void {
-    this._name = String(name);
+    taskNames.set(this as Task<unknown>, String(name));
   }
 
   /** The coroutine the task drives. */
@@ -121,7 +134,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
    */
   override cancel(msg?: string): boolean {
     if (this._state !== 0) return false;
-    this._numCancelsRequested++;
+    this._flags += CANCEL_COUNT_UNIT;
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
     // No future to cancel: a step is already scheduled and will deliver it.
@@ -137,16 +150,16 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** How many cancel requests are pending (`cancel()` calls minus `uncancel()` calls). */
   cancelling(): number {
-    return this._numCancelsRequested;
+    return this._flags >>> CANCEL_COUNT_SHIFT;
   }
 
   /** Withdraws one cancel request; returns how many remain. */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) {
-      this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._flags &= ~F_MUST_CANCEL;
+    if (this._flags >= CANCEL_COUNT_UNIT) {
+      this._flags -= CANCEL_COUNT_UNIT;
+      if (this._flags < CANCEL_COUNT_UNIT) this._flags &= ~F_MUST_CANCEL;
     }
-    return this._numCancelsRequested;
+    return this._flags >>> CANCEL_COUNT_SHIFT;
   }
 
   override toString(): string {
