@@ -1,4 +1,4 @@
-import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "../src/internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, type TimerEntry } from "../src/internal/timer-heap.js";
 
 interface E extends TimerEntry {
   id: number;
@@ -90,6 +90,49 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           h.maybeCompact();
         }
         expect(h.liveCount).toBe(ref.filter((e) => e._timerState !== TIMER_DEAD).length);
+      }
+    }
+  });
+
+  test("takeDue moves exactly the live entries due by t, in (when, seq) order, and marks them off", () => {
+    let x = 777;
+    const rnd = (n: number) => ((x = (Math.imul(1664525, x) + 1013904223) >>> 0), x % n);
+    for (let round = 0; round < 50; round++) {
+      const h = new TimerHeap<E>();
+      const ref: E[] = [];
+      let now = 0;
+      let seq = 0;
+      for (let step = 0; step < 200; step++) {
+        const op = rnd(10);
+        if (op < 6) {
+          // Few distinct delays, so runs of one list interleave with others.
+          const delay = rnd(4) * 5 + rnd(2);
+          const e = entry(seq, now + delay, seq++);
+          ref.push(e);
+          h.push(e, delay);
+        } else if (op < 7 && ref.length > 0) {
+          const e = ref[rnd(ref.length)]!;
+          if (e._timerState === TIMER_ON) {
+            e._timerState = TIMER_DEAD;
+            h.deadCount++;
+          }
+        } else {
+          now += rnd(8);
+          const due = ref
+            .filter((e) => e._timerState === TIMER_ON && e._when <= now)
+            .sort((a, b) => a._when - b._when || a._seq - b._seq);
+          const out: E[] = [];
+          expect(h.takeDue(now, out)).toBe(due.length);
+          expect(out.map((e) => e.id)).toEqual(due.map((e) => e.id));
+          for (const e of out) expect(e._timerState).toBe(TIMER_OFF);
+          for (let i = ref.length - 1; i >= 0; i--) if (ref[i]!._when <= now || ref[i]!._timerState !== TIMER_ON) {
+            if (ref[i]!._timerState !== TIMER_ON || out.includes(ref[i]!)) ref.splice(i, 1);
+          }
+          const next = h.peek();
+          const live = ref.filter((e) => e._timerState === TIMER_ON).sort((a, b) => a._when - b._when || a._seq - b._seq);
+          expect(next?.id).toBe(live[0]?.id);
+        }
+        expect(h.liveCount).toBe(ref.filter((e) => e._timerState === TIMER_ON).length);
       }
     }
   });

@@ -17,7 +17,7 @@ import { F_LOG_TRACEBACK, Future } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { TaskList } from "./internal/task-list.js";
-import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, runTimed } from "./internal/loop-debug.js";
@@ -512,18 +512,13 @@ export class EventLoop implements SchedulerLike {
       while (!this._stopping) {
         timers.maybeCompact();
         // Due timers join the ready queue after what is already there.
-        let top = timers.peek();
+        const top = timers.peek();
         if (top !== undefined) {
           let t = this.time();
           if (this._virtual && ready.length === 0 && this._external <= this._loopWaits && top._when > t) {
             this._vtime = t = top._when;
           }
-          while (top !== undefined && top._when <= t) {
-            timers.pop();
-            top._timerState = TIMER_OFF;
-            ready.push(top);
-            top = timers.peek();
-          }
+          if (top._when <= t) timers.takeDue(t, ready);
         }
         let n = ready.length;
         if (n === 0) break;

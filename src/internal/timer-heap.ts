@@ -145,6 +145,48 @@ export class TimerHeap<T extends TimerEntry> {
     return top;
   }
 
+  /**
+   * Moves every live entry due at or before `t` to `out`, in (when, seq)
+   * order, marking each TIMER_OFF; returns how many. Entries are taken from
+   * the front list for as long as they come before the next list's first, so
+   * the heap is reordered once per run of entries, not once per entry.
+   */
+  takeDue(t: number, out: { push(entry: T): void }): number {
+    const heap = this._heap;
+    let taken = 0;
+    while (heap.length > 0) {
+      const list = heap[0]!;
+      const items = list.items;
+      const n = heap.length;
+      // The next list in order is the earlier of the front's two children.
+      const bound = n === 1 ? null : n === 2 || listBefore(heap[1]!, heap[2]!) ? heap[1]!.first : heap[2]!.first;
+      let head = list.head;
+      while (head < items.length) {
+        const e = items[head]!;
+        if (e._timerState === TIMER_DEAD) {
+          head++;
+          this.deadCount--;
+        } else if (e._when <= t && (bound === null || before(e, bound))) {
+          head++;
+          e._timerState = TIMER_OFF;
+          out.push(e);
+          taken++;
+        } else break;
+      }
+      this._count -= head - list.head;
+      list.head = head;
+      if (list.empty) {
+        this._removeTop();
+        continue;
+      }
+      list.trim();
+      // Still the earliest list: its first (live) entry is not due yet.
+      if (bound === null || before(list.first, bound)) break;
+      this._siftDown(0);
+    }
+    return taken;
+  }
+
   /** Drops every cancelled entry when they are the majority (asyncio's rule). */
   maybeCompact(): void {
     if (this.deadCount <= 100 || this.deadCount * 2 <= this._count) return;
