@@ -121,7 +121,8 @@ function versionOf(pkg) {
 function fmtRun(r) {
   const w = WORKLOADS.find((x) => x.id === r.workload);
   if (r.status !== "ok") return `${r.status.toUpperCase()}${r.status === "n/a" ? "" : `: ${String(r.error).split("\n")[0]}`}`;
-  return `${r.value.toFixed(r.value >= 100 ? 0 : 1)} ${w.metric}`;
+  // A probe's figure is plain ms, whatever the workload's headline metric.
+  return `${r.value.toFixed(r.value >= 100 ? 0 : 1)} ${PROBES[r.system] ? "ms" : w.metric}`;
 }
 
 function writeReport(out, report) {

@@ -53,7 +53,7 @@ describe("npm run bench, smoke scale", () => {
     runs: Run[];
     cells: Record<string, Record<string, { status: string }>>;
     machine: { node: string; cores: number };
-    floors: { W6: Record<string, number> | null; warm: Record<string, Record<string, { fresh: number; warm: number }>> };
+    floors: { W2: Record<string, number> | null; W6: Record<string, number> | null; warm: Record<string, Record<string, { fresh: number; warm: number }>> };
   };
   let md: string;
   let exitStatus: number | null;
@@ -101,10 +101,15 @@ describe("npm run bench, smoke scale", () => {
 
   test("the floor probe ran beside rx-asyncio and verified, with no column of its own", () => {
     const floor = report.runs.filter((r) => r.system === "floor");
-    expect(floor.map((r) => [r.workload, r.status])).toEqual([["W6", "ok"]]);
+    expect(floor.map((r) => [r.workload, r.status])).toEqual([["W2", "ok"], ["W6", "ok"]]);
+    expect(report.floors.W2).toMatchObject({ n: 300 });
+    for (const k of ["createAndStepMs", "createMs", "firstStepMs", "rxAsyncioMs", "asyncAwaitMs"]) expect(positive(report.floors.W2?.[k])).toBe(true);
     expect(report.floors.W6).toMatchObject({ n: 300 });
     for (const k of ["generatorThrowMs", "plainThrowMs", "rxAsyncioMs"]) expect(positive(report.floors.W6?.[k])).toBe(true);
     expect(md).toMatch(/## Floors/);
+    expect(md).toMatch(
+      /- W2 floor: creating and first-stepping 300 generators in a fresh process: [\d.]+ ms \(creating: [\d.]+ ms\); rx-asyncio W2 overhead: [\d.]+ ms, async\/await: [\d.]+ ms\./,
+    );
     expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
     expect(md).not.toMatch(/\| workload \|.*floor/);
   });
@@ -121,14 +126,24 @@ describe("npm run bench, smoke scale", () => {
   });
 });
 
-describe("the W6 floor probe", () => {
-  test("runs alone in a fresh process at smoke scale and verifies its counts", () => {
+describe("the floor probe", () => {
+  test("W6 runs alone in a fresh process at smoke scale and verifies its counts", () => {
     const r = node(["bench/lib/run-one.mjs", "floor", "W6,W1", "smoke"]);
     expect(r.status).toBe(0);
     const got = resultsOf(r.stdout);
     expect(got.W6).toMatchObject({ system: "floor", status: "ok", detail: { n: 300 } });
     expect(positive(got.W6.value) && positive(got.W6.detail?.plainThrowMs)).toBe(true);
     expect(got.W1).toMatchObject({ status: "n/a" });
+  });
+
+  test("W2 runs alone in a fresh process at smoke scale, verifies, and reports creating plus first-stepping", () => {
+    const r = node(["bench/lib/run-one.mjs", "floor", "W2", "smoke"]);
+    expect(r.status).toBe(0);
+    const { W2 } = resultsOf(r.stdout);
+    expect(W2).toMatchObject({ system: "floor", status: "ok", detail: { n: 300 } });
+    const { createMs, firstStepMs } = W2.detail ?? {};
+    expect(positive(createMs) && positive(firstStepMs)).toBe(true);
+    expect(W2.value).toBeCloseTo(createMs + firstStepMs, 9);
   });
 });
 
@@ -162,7 +177,13 @@ function rerender(runs: Run[]) {
 
 describe("the report's Floors section, rebuilt from raw figures (--rerender)", () => {
   const plain = [60, 38, 50];
+  const create = [48, 70, 55];
+  const firstStep = [14, 18, 16];
+  const w2Floor = (values: number[]) => rounds("floor", "W2", values, (i) => ({ n: 100_000, createMs: create[i], firstStepMs: firstStep[i] }));
+  const w6Floor = (values: number[]) => rounds("floor", "W6", values, (i) => ({ n: 100_000, plainThrowMs: plain[i] }));
   const base = [
+    ...rounds("rx-asyncio", "W2", [355, 330, 440], (i) => ({ wallMs: 200 + [355, 330, 440][i], longest: 200 })),
+    ...rounds("async-await", "W2", [388, 352, 416], (i) => ({ wallMs: 200 + [388, 352, 416][i], longest: 200 })),
     ...rounds("rx-asyncio", "W6", [600, 575, 590]),
     ...rounds("async-await", "W6", [2000, 2100, 1900]),
     ...rounds("rx-asyncio", "W5", [1_700_000, 1_800_000, 1_750_000], (i) => ({ wallMs: 1, warm: [2_100_000, 2_300_000, 2_200_000][i] })),
@@ -171,7 +192,12 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
   ];
 
   test("medians of the floor, the plain throws and the warm runs, beside rx-asyncio's fresh figures", () => {
-    const { md, json } = rerender([...base, ...rounds("floor", "W6", [150, 90, 120], (i) => ({ n: 100_000, plainThrowMs: plain[i] }))]);
+    const { md, json } = rerender([...base, ...w2Floor([62, 88, 71]), ...w6Floor([150, 90, 120])]);
+    expect(md).toContain(
+      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms); " +
+        "rx-asyncio W2 overhead: 355 ms, async/await: 388 ms. ",
+    );
+    expect(md.indexOf("- W2 floor:")).toBeLessThan(md.indexOf("- W6 floor:"));
     expect(md).toContain(
       "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
     );
@@ -182,6 +208,7 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
     expect(md).toContain("- W10 warm (second run in the same process): rx-asyncio 120 ms (first, fresh run: rx-asyncio 215 ms).");
     expect(md).toContain("| W6 cancel (ms) | 590 (0.29x) | 2,000 |\n"); // the probe has no column
     expect(json.floors).toEqual({
+      W2: { n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: 355, asyncAwaitMs: 388 },
       W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590 },
       warm: {
         W5: { "rx-asyncio": { fresh: 1_750_000, warm: 2_200_000 }, "async-await": { fresh: 2_000_000, warm: 2_500_000 } },
@@ -189,16 +216,42 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
       },
     });
     expect(json.cells.W6.floor.ratio).toBeNull();
+    expect(json.cells.W2.floor.ratio).toBeNull();
+    expect(md).toContain("| W2 timers (overhead ms) | 355 (0.91x) | 388 |\n");
   });
 
-  test("a failed floor round is a failure, never a floor; a run without probes has no W6 floor line", () => {
+  test("a failed floor round is a failure, never a floor; a run without probes has no floor line", () => {
     const failed: Run = { system: "floor", workload: "W6", round: 2, status: "fail", error: "verification failed: 299 of 300 generators done" };
-    const { md, json } = rerender([...base, ...rounds("floor", "W6", [150, 120], (i) => ({ n: 100_000, plainThrowMs: plain[i] })), failed]);
+    const { md, json } = rerender([...base, ...w6Floor([150, 120]), failed]);
     expect(json.floors.W6).toBeNull();
     expect(md).not.toMatch(/W6 floor: [\d,]+ generator/);
     expect(md).toContain("- W6 floor: round 2: fail: verification failed: 299 of 300 generators done");
     const old = rerender(rounds("rx-asyncio", "W6", [600, 575, 590]));
     expect(old.md).not.toMatch(/## Floors/);
+    expect(old.json.floors).toEqual({ W2: null, W6: null, warm: {} });
+  });
+
+  test("W2's floor: a failed round fails it; a run saved before it existed has none; missing systems are left out", () => {
+    const failed: Run = {
+      system: "floor", workload: "W2", round: 3, status: "fail",
+      error: "verification failed: 299 of 300 generators suspended after their first step",
+    };
+    const broken = rerender([...base, ...w2Floor([62, 88]), failed, ...w6Floor([150, 90, 120])]);
+    expect(broken.json.floors.W2).toBeNull();
+    expect(broken.md).not.toMatch(/W2 floor: creating/);
+    expect(broken.md).toContain("- W2 floor: round 3: fail: verification failed: 299 of 300 generators suspended after their first step");
+    expect(broken.md).toContain("- W6 floor: 100,000 generator.throw()");
+    const before = rerender([...base, ...w6Floor([150, 90, 120])]);
+    expect(before.json.floors.W2).toBeNull();
+    expect(before.md).not.toMatch(/W2 floor/);
+    expect(before.md).toContain("- W6 floor: 100,000 generator.throw()");
+    const floorOnly = rerender(w2Floor([62, 88, 71]));
+    expect(floorOnly.json.floors.W2).toEqual({
+      n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: null, asyncAwaitMs: null,
+    });
+    expect(floorOnly.md).toContain("- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms). Each");
+    const noRx = rerender([...base.filter((r) => r.system !== "rx-asyncio"), ...w2Floor([62, 88, 71])]);
+    expect(noRx.md).toContain("(creating: 55.0 ms); async/await W2 overhead: 388 ms. Each");
   });
 });
 

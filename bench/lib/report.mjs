@@ -83,21 +83,33 @@ const okCell = (row, sys) => (row?.[sys]?.status === "ok" ? row[sys] : null);
 
 /**
  * The figures that show, from the same run, what the engine costs on its own:
- * W6's floor (n generator.throw() and n plain throws, bench/lib/floors.mjs)
- * beside rx-asyncio's W6, and the second, warm run of the workloads that list
+ * the floors of bench/lib/floors.mjs beside the figures they explain (W2's:
+ * creating and first-stepping n generators, beside rx-asyncio's and
+ * async/await's W2 overhead; W6's: n generator.throw() and n plain throws,
+ * beside rx-asyncio's W6), and the second, warm run of the workloads that list
  * `warm` beside their fresh first run. Medians over the rounds.
  */
 export function floorFigures(cells) {
-  const out = { W6: null, warm: {} };
-  const floor = okCell(cells.W6, "floor");
-  if (floor) {
-    out.W6 = {
-      n: floor.details[0]?.n ?? null,
-      generatorThrowMs: floor.median,
-      plainThrowMs: detailMedian(floor, "plainThrowMs"),
-      rxAsyncioMs: okCell(cells.W6, "rx-asyncio")?.median ?? null,
-    };
-  }
+  const medianOf = (id, sys) => okCell(cells[id], sys)?.median ?? null;
+  const floorOf = (id, figures) => {
+    const c = okCell(cells[id], "floor");
+    return c && { n: c.details[0]?.n ?? null, ...figures(c) };
+  };
+  const out = {
+    W2: floorOf("W2", (c) => ({
+      createAndStepMs: c.median,
+      createMs: detailMedian(c, "createMs"),
+      firstStepMs: detailMedian(c, "firstStepMs"),
+      rxAsyncioMs: medianOf("W2", "rx-asyncio"),
+      asyncAwaitMs: medianOf("W2", "async-await"),
+    })),
+    W6: floorOf("W6", (c) => ({
+      generatorThrowMs: c.median,
+      plainThrowMs: detailMedian(c, "plainThrowMs"),
+      rxAsyncioMs: medianOf("W6", "rx-asyncio"),
+    })),
+    warm: {},
+  };
   for (const w of WORKLOADS) {
     for (const sys of w.warm ?? []) {
       const c = okCell(cells[w.id], sys);
@@ -143,6 +155,19 @@ function w6FloorLine({ n, generatorThrowMs, plainThrowMs, rxAsyncioMs }) {
   );
 }
 
+function w2FloorLine({ n, createAndStepMs, createMs, rxAsyncioMs, asyncAwaitMs }) {
+  // The first system present names the figure; the second only adds its own.
+  const systems = [["rx-asyncio", rxAsyncioMs], ["async/await", asyncAwaitMs]].filter(([, ms]) => ms !== null);
+  const overheads = systems.map(([label, ms], k) => `${label}${k === 0 ? " W2 overhead" : ""}: ${fmtValue(ms)} ms`).join(", ");
+  return (
+    `- W2 floor: creating and first-stepping ${n === null ? "" : `${int.format(n)} `}generators in a fresh process: ` +
+    `${fmtValue(createAndStepMs)} ms (creating: ${fmtValue(createMs)} ms)${overheads ? `; ${overheads}` : ""}. ` +
+    "Each is `valueAfter(ms, i)`, the workload's task, stepped once into `yield*` of a bare operation, with nothing scheduled: " +
+    "every generator-based system creates and keeps alive one generator per task, and a fresh process's young-generation " +
+    "collections copy each one that survives."
+  );
+}
+
 function warmLine(id, bySystem) {
   const w = WORKLOADS.find((x) => x.id === id);
   const unit = w.metric.replace(/^wall /, "");
@@ -154,6 +179,7 @@ function warmLine(id, bySystem) {
 /** The "Floors" section, or nothing when the run measured neither a floor nor a warm run. */
 function floorsSection(floors) {
   const items = [];
+  if (floors?.W2) items.push(w2FloorLine(floors.W2));
   if (floors?.W6) items.push(w6FloorLine(floors.W6));
   for (const [id, bySystem] of Object.entries(floors?.warm ?? {})) items.push(warmLine(id, bySystem));
   if (items.length === 0) return [];

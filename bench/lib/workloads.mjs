@@ -19,7 +19,7 @@ export const SYSTEMS = [
  * `floor` (bench/lib/floors.mjs) times what the engine alone costs.
  */
 export const PROBES = {
-  floor: { module: "floors.mjs", workloads: ["W6"], beside: "rx-asyncio" },
+  floor: { module: "floors.mjs", workloads: ["W2", "W6"], beside: "rx-asyncio" },
 };
 
 /**
