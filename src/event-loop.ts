@@ -13,14 +13,15 @@ import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
-import { F_LOG_TRACEBACK, Future } from "./futures.js";
+import { Future } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { TaskList } from "./internal/task-list.js";
 import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
-import { formatExceptionContext, runTimed } from "./internal/loop-debug.js";
+import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
+import { checkCallback, checkDelay, envFlag, perfNow } from "./internal/loop-checks.js";
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
@@ -29,26 +30,6 @@ import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, lo
 
 /** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
 const DRAIN_BUDGET_MS = 20;
-const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
-
-function envFlag(name: string): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env?.[name];
-}
-
-function checkDelay(name: string, value: unknown): number {
-  if (typeof value !== "number") throw new TypeError(`'${name}' must be a number of milliseconds, got ${describe(value)}`);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`'${name}' must be a finite number of milliseconds >= 0, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function checkCallback(name: string, fn: unknown): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(`'${name}' must be a function, got ${describe(fn)}`);
-  }
-}
 
 /**
  * An asyncio event loop that is also an RxJS `SchedulerLike`: pass it to any
@@ -476,20 +457,7 @@ export class EventLoop implements SchedulerLike {
 
   /** @internal Reports every exception that nobody retrieved. */
   _reportUnretrieved(): void {
-    if (this._unretrieved.size === 0) return;
-    const list = Array.from(this._unretrieved);
-    this._unretrieved.clear();
-    for (const fut of list) {
-      if (!fut._logTraceback) continue;
-      fut._flags &= ~F_LOG_TRACEBACK;
-      const isTask = fut instanceof Task;
-      this.callExceptionHandler({
-        message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
-        exception: fut._exception,
-        ...(isTask ? { task: fut as Task<unknown> } : { future: fut }),
-        sourceTraceback: fut._sourceTraceback,
-      });
-    }
+    if (this._unretrieved.size > 0) reportUnretrieved(this, this._unretrieved);
   }
 
   private _checkNotRunning(): void {
@@ -505,7 +473,7 @@ export class EventLoop implements SchedulerLike {
     const ready = this._ready;
     const timers = this._timers;
     const debug = this._debug;
-    const start = now();
+    const start = perfNow();
     let exhausted = false;
     let sinceCheck = 0;
     try {
@@ -524,7 +492,7 @@ export class EventLoop implements SchedulerLike {
         if (n === 0) break;
         while (n-- > 0) {
           const r = ready.shift()!;
-          if (debug) this._runDebug(r);
+          if (debug) runDebug(r, this);
           else {
             try {
               r._run();
@@ -534,7 +502,7 @@ export class EventLoop implements SchedulerLike {
           }
           if (++sinceCheck >= 1024) {
             sinceCheck = 0;
-            if (now() - start > DRAIN_BUDGET_MS) {
+            if (perfNow() - start > DRAIN_BUDGET_MS) {
               exhausted = true;
               break;
             }
@@ -556,17 +524,6 @@ export class EventLoop implements SchedulerLike {
       this._reportUnretrieved();
     }
     this._rearm(exhausted);
-  }
-
-  private _runDebug(r: Runnable): void {
-    const dt = runTimed(r, this);
-    if (dt >= this.slowCallbackDuration) {
-      const label = (r as { _label?: () => string })._label?.() ?? String(r);
-      const src = (r as { _sourceTraceback?: string })._sourceTraceback;
-      this.logger.warn(
-        `Executing ${label} took ${dt.toFixed(1)} ms` + (src ? `\n${label} created at (most recent call first):\n${src}` : ""),
-      );
-    }
   }
 
   /** Arms the single host wake-up the loop's state calls for. */

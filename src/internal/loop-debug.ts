@@ -1,22 +1,47 @@
 /**
- * Debug-mode helpers of the loop: timing a callback, and the text of the
- * default exception report.
+ * Debug-mode and error-report helpers of the loop: timing a callback, the
+ * report of exceptions nobody retrieved, and the text of the default report.
  */
 import { describe } from "../coroutines.js";
+import type { EventLoop } from "../event-loop.js";
 import type { ExceptionContext } from "../event-loop-types.js";
 import type { Runnable } from "../events.js";
+import { F_LOG_TRACEBACK, type Future } from "../futures.js";
+import { Task } from "../tasks.js";
+import { perfNow } from "./loop-checks.js";
 
-const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
-
-/** Runs `r`, reporting an escaped error to `loop`; returns how long it took (ms). */
-export function runTimed(r: Runnable, loop: { callExceptionHandler(ctx: ExceptionContext): void }): number {
-  const t0 = now();
+/** Runs `r` (debug mode): an escaped error is reported, a slow one logged with where it was created. */
+export function runDebug(r: Runnable, loop: EventLoop): void {
+  const t0 = perfNow();
   try {
     r._run();
   } catch (exception) {
     loop.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
   }
-  return now() - t0;
+  const dt = perfNow() - t0;
+  if (dt < loop.slowCallbackDuration) return;
+  const label = (r as { _label?: () => string })._label?.() ?? String(r);
+  const src = (r as { _sourceTraceback?: string })._sourceTraceback;
+  loop.logger.warn(
+    `Executing ${label} took ${dt.toFixed(1)} ms` + (src ? `\n${label} created at (most recent call first):\n${src}` : ""),
+  );
+}
+
+/** Reports (and forgets) every failed future in `unretrieved` whose exception nobody looked at. */
+export function reportUnretrieved(loop: EventLoop, unretrieved: Set<Future<unknown>>): void {
+  const list = Array.from(unretrieved);
+  unretrieved.clear();
+  for (const fut of list) {
+    if (!fut._logTraceback) continue;
+    fut._flags &= ~F_LOG_TRACEBACK;
+    const isTask = fut instanceof Task;
+    loop.callExceptionHandler({
+      message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
+      exception: fut._exception,
+      ...(isTask ? { task: fut as Task<unknown> } : { future: fut }),
+      sourceTraceback: fut._sourceTraceback,
+    });
+  }
 }
 
 /**
