@@ -15,6 +15,7 @@ import type { EventLoop, LoopTracer } from "../event-loop.js";
 import type { Future } from "../futures.js";
 import { Task } from "../tasks.js";
 import { waitLabel, type WaitInfo } from "./labels.js";
+import { perfNow } from "../internal/loop-checks.js";
 
 /** @internal Event kinds in the flat log. */
 export const K_CREATE = 0;
@@ -83,7 +84,7 @@ export interface TraceEvent {
   message?: string;
 }
 
-const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
+const now = perfNow;
 const INITIAL = 1024;
 
 /**
