@@ -491,3 +491,62 @@ describe("async-function tasks keep their loop across awaits", () => {
     loop.close();
   });
 });
+
+describe("sleep() is a coroutine until it is awaited", () => {
+  const V = { clock: "virtual" } as const;
+
+  test("its timer starts when it is first awaited, not when sleep() is called (asyncio)", async () => {
+    const t = await run(function* () {
+      const later = sleep(100, "late");
+      yield* sleep(50);
+      const v = yield* later;
+      return [getRunningLoop().time(), v];
+    }, V);
+    expect(t).toEqual([150, "late"]);
+  });
+
+  test("it is not a future before that: gather and ensureFuture wrap it in a task", async () => {
+    const { gather, isFuture, isTask } = await import("../src/index.js");
+    const r = await run(function* () {
+      const s = sleep(10, "x");
+      const unstarted = isFuture(s);
+      const wrapped = ensureFuture(sleep(5, 1));
+      const both = yield* gather(sleep(20, "a"), sleep(10, "b"));
+      return { unstarted, wrappedIsTask: isTask(wrapped), wrapped: yield* wrapped, both, at: getRunningLoop().time() };
+    }, V);
+    expect(r).toEqual({ unstarted: false, wrappedIsTask: true, wrapped: 1, both: ["a", "b"], at: 20 });
+  });
+
+  test("a task cancelled while it sleeps gets CancelledError and leaves no live timer", async () => {
+    const loop = new EventLoop({ clock: "virtual" });
+    const out = await loop.runUntilComplete(function* () {
+      const t = createTask(function* () {
+        yield* sleep(1000);
+        return "woke";
+      });
+      yield* sleep(1);
+      t.cancel();
+      try {
+        yield* t;
+        return "not cancelled";
+      } catch (e) {
+        return e instanceof CancelledError ? "cancelled" : String(e);
+      }
+    });
+    expect(out).toBe("cancelled");
+    expect(loop._timers.liveCount).toBe(0);
+    loop.close();
+  });
+
+  test("`await sleep(ms)` in async code is an error with a hint, not a silent no-op", async () => {
+    const r = await run(async () => {
+      try {
+        await (sleep(10) as unknown as Promise<void>);
+        return "no error";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }, V);
+    expect(r).toMatch(/yield\* sleep\(ms\)/);
+  });
+});

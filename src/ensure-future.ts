@@ -9,7 +9,7 @@ import { describe, isCoroutine } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./events.js";
-import { Future } from "./futures.js";
+import { Future, isFuture } from "./futures.js";
 import { ObservableFuture, PromiseFuture } from "./promise-future.js";
 import { checkTaskOptions } from "./tasks.js";
 
@@ -30,7 +30,7 @@ export type FutureLike<T> = Awaitable<T> | PromiseLike<T> | Observable<T>;
  */
 export function ensureFuture<T>(x: FutureLike<T>, options: { loop?: EventLoop } = {}): Future<T> {
   checkTaskOptions("ensureFuture(x, options)", options);
-  if (x instanceof Future) {
+  if (isFuture(x)) {
     if (options.loop !== undefined && x._loop !== options.loop) {
       throw new RuntimeError("ensureFuture(x): the future belongs to another loop than 'loop'");
     }

@@ -13,7 +13,7 @@ import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
-import { Future } from "./futures.js";
+import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { TaskList } from "./internal/task-list.js";
@@ -215,7 +215,7 @@ export class EventLoop implements SchedulerLike {
   runUntilComplete<T>(aw: TaskInput<T> | Future<T>): Promise<T> {
     this._checkClosed();
     this._checkNotRunning();
-    const fut = aw instanceof Future ? (aw as Future<T>) : new Task<T>(toCoroutine(aw, "runUntilComplete(aw)"), { loop: this });
+    const fut = isFuture(aw) ? (aw as Future<T>) : new Task<T>(toCoroutine(aw, "runUntilComplete(aw)"), { loop: this });
     if (fut._loop !== this) {
       throw new RuntimeError("runUntilComplete(aw): 'aw' is a future of another loop");
     }

@@ -21,6 +21,13 @@ export const F_LOG_TRACEBACK = 2;
 /** `_flags` of a Task: a cancel to deliver at the next step. @internal */
 export const F_MUST_CANCEL = 4;
 
+/**
+ * What a future made before it has a loop is given instead of one: `sleep()`
+ * returns its own timer future, which binds to the loop that first steps it.
+ * Until then `_loop` is `null`, and `isFuture()` says no. @internal
+ */
+export const UNBOUND = Object.freeze({ unbound: true }) as unknown as EventLoop;
+
 /** A done callback: called (through `callSoon`) with the finished future. */
 export type DoneCallback<T> = (fut: Future<T>) => void;
 
@@ -58,22 +65,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** A pending future on `loop` (the running loop when omitted). */
   constructor(loop?: EventLoop) {
-    const l = loop ?? getRunningLoop();
-    const debug = l._debug;
-    // An EventLoop's `_debug` is always a boolean: one cheap check catches a wrong `loop`.
-    if (typeof debug !== "boolean") throw new TypeError(`new Future(loop): 'loop' must be an EventLoop, got ${describe(loop)}`);
-    this._loop = l;
     this._state = PENDING;
     this._result = undefined;
     this._exception = undefined;
     this._callbacks = null;
     this._flags = 0;
+    if (loop === UNBOUND) {
+      // A sleep() not awaited yet: it binds to the loop that starts it.
+      this._loop = null as unknown as EventLoop;
+      return;
+    }
+    const l = loop ?? getRunningLoop();
+    const debug = l._debug;
+    // An EventLoop's `_debug` is always a boolean: one cheap check catches a wrong `loop`.
+    if (typeof debug !== "boolean") throw new TypeError(`new Future(loop): 'loop' must be an EventLoop, got ${describe(loop)}`);
+    this._loop = l;
     if (debug) l._recordSource(this);
   }
 
   /** @internal Where it was created, when the loop was in debug mode then. */
   get _sourceTraceback(): string | undefined {
-    return this._loop._sourceOf(this);
+    return this._loop === null ? undefined : this._loop._sourceOf(this);
   }
 
   /**
@@ -364,9 +376,12 @@ class FutureIter<T> implements Iterator<Suspend, T, unknown> {
   }
 }
 
-/** Whether `x` is a Future (or Task). */
+/**
+ * Whether `x` is a Future (or Task). A `sleep()` not awaited yet is a
+ * coroutine, as in asyncio, though it becomes its own future once started.
+ */
 export function isFuture(x: unknown): x is Future<unknown> {
-  return x instanceof Future;
+  return x instanceof Future && x._loop !== null;
 }
 
 /** The result type of a coroutine, future or task. */

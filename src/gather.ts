@@ -9,7 +9,7 @@ import type { CoroutineLike } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./events.js";
 import type { FutureLike } from "./ensure-future.js";
-import { Future } from "./futures.js";
+import { Future, isFuture } from "./futures.js";
 import {
   checkAwaitables,
   checkOptions,
@@ -174,7 +174,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   let wrapped: Map<unknown, Future<unknown>> | null = null;
   for (let i = 0; i < n; i++) {
     const a = args[i];
-    if (a instanceof Future) {
+    if (isFuture(a)) {
       children[i] = a;
       continue;
     }

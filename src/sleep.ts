@@ -7,96 +7,53 @@ import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop, type Runnable } from "./events.js";
-import { F_BLOCKING, Future } from "./futures.js";
+import { F_BLOCKING, Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 
+/** `_flags` of a SleepFuture: its `yield*` has finished (a Task keeps its cancel count here; a sleep is no Task). */
+const F_SLEEP_DONE = 8;
+
 /**
- * A future that is its own timer-heap entry: one object per sleep, no handle
- * and no closure. Cancelling it marks the heap entry dead (lazy removal).
+ * What `sleep(ms)` returns for `ms > 0`: a coroutine object that is also the
+ * future it waits on and its own timer-heap entry, so a sleeping task costs
+ * one object here, with no handle and no closure. Until first stepped it has
+ * no loop and no timer (a coroutine does nothing before it is awaited), and
+ * `isFuture()` says no; the first `next()` binds it to the running loop, arms
+ * the timer and suspends on itself. Cancelling it marks the heap entry dead
+ * (lazy removal).
  * @internal
  */
-export class SleepFuture<T> extends Future<T> implements TimerEntry, Runnable {
+export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, TimerEntry, Runnable {
   declare _when: number;
   declare _seq: number;
   declare _timerState: number;
   /** @internal The delay asked for (ms): what traces call this sleep. */
   declare readonly _delay: number;
 
-  constructor(loop: EventLoop, when: number, value: T, delay: number) {
-    super(loop);
-    this._when = when;
+  constructor(delay: number, value: T) {
+    super(UNBOUND);
+    this._when = 0;
     this._seq = 0;
     this._timerState = TIMER_OFF;
     this._delay = delay;
     // The value to finish with waits in `_result`, which nobody reads while
     // the future is pending: one field less per sleeping task.
     this._result = value;
-    loop._addTimer(this, delay);
-  }
-
-  _run(): void {
-    if (this._state === 0) {
-      this._state = 1;
-      this._scheduleCallbacks();
-    }
-  }
-
-  override cancel(msg?: string): boolean {
-    if (!super.cancel(msg)) return false;
-    this._loop._timerCancelled(this);
-    return true;
-  }
-
-  _label(): string {
-    return `sleep until ${this._when}`;
-  }
-
-  override _traceLabel(): string {
-    return `sleep until ${this._when}`;
-  }
-}
-
-const S_START = 0;
-const S_YIELDED = 1;
-const S_DONE = 2;
-
-/**
- * The coroutine object `sleep()` returns: a hand-written iterator, so a sleep
- * costs one small object (plus one timer future when `ms > 0`), not a generator.
- */
-class SleepOp<T> implements Iterator<Suspend, T, unknown> {
-  private declare _step: number;
-  private declare _fut: SleepFuture<T> | null;
-  private declare readonly _ms: number;
-  private declare readonly _value: T;
-
-  constructor(ms: number, value: T) {
-    this._step = S_START;
-    this._fut = null;
-    this._ms = ms;
-    this._value = value;
   }
 
   next(): IteratorResult<Suspend, T> {
-    if (this._step === S_START) {
-      this._step = S_YIELDED;
-      if (this._ms <= 0) return { done: false, value: undefined };
+    if (this._loop === null && this._state === 0) {
       const loop = getRunningLoop();
-      const fut = new SleepFuture<T>(loop, loop.time() + this._ms, this._value, this._ms);
-      this._fut = fut;
-      fut._flags |= F_BLOCKING;
-      return { done: false, value: fut as Future<unknown> };
+      (this as { _loop: EventLoop })._loop = loop;
+      if (loop._debug) loop._recordSource(this);
+      this._when = loop.time() + this._delay;
+      loop._addTimer(this, this._delay);
+      this._flags |= F_BLOCKING;
+      return { done: false, value: this as Future<unknown> };
     }
-    if (this._step === S_YIELDED) {
-      this._step = S_DONE;
-      const fut = this._fut;
-      if (fut !== null) {
-        this._fut = null;
-        return { done: true, value: fut.result() };
-      }
-      return { done: true, value: this._value };
-    }
-    return { done: true, value: undefined as T };
+    if ((this._flags & F_SLEEP_DONE) !== 0) return { done: true, value: undefined as T };
+    this._flags |= F_SLEEP_DONE;
+    return { done: true, value: this.result() };
   }
 
   throw(e: unknown): IteratorResult<Suspend, T> {
@@ -109,15 +66,81 @@ class SleepOp<T> implements Iterator<Suspend, T, unknown> {
     return { done: true, value: value as T };
   }
 
-  [Symbol.iterator](): this {
+  override [Symbol.iterator](): this {
     return this;
   }
 
+  /** `await sleep(ms)` is a mistake that used to pass silently: say so. */
+  override then(): never {
+    throw new TypeError("sleep(ms) returns a coroutine: write `yield* sleep(ms)` in a generator (in async code: `await ensureFuture(sleep(ms))`)");
+  }
+
+  _run(): void {
+    if (this._state === 0) {
+      this._state = 1;
+      this._scheduleCallbacks();
+    }
+  }
+
+  override cancel(msg?: string): boolean {
+    if (!super.cancel(msg)) return false;
+    if (this._loop !== null) this._loop._timerCancelled(this);
+    return true;
+  }
+
+  _label(): string {
+    return `sleep until ${this._when}`;
+  }
+
+  override _traceLabel(): string {
+    return `sleep until ${this._when}`;
+  }
+
+  /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */
   private _abandon(): void {
-    this._step = S_DONE;
-    const fut = this._fut;
-    this._fut = null;
-    if (fut !== null && fut._state === 0) fut.cancel();
+    this._flags |= F_SLEEP_DONE;
+    if (this._state === 0) this.cancel();
+  }
+}
+
+const Y_START = 0;
+const Y_YIELDED = 1;
+const Y_DONE = 2;
+
+/** What `sleep(0)` returns: yields once (the task is simply requeued), then gives `value`. */
+class YieldOp<T> implements CoroutineLike<T> {
+  private declare _step: number;
+  private declare readonly _value: T;
+
+  constructor(value: T) {
+    this._step = Y_START;
+    this._value = value;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    if (this._step === Y_START) {
+      this._step = Y_YIELDED;
+      return { done: false, value: undefined };
+    }
+    if (this._step === Y_YIELDED) {
+      this._step = Y_DONE;
+      return { done: true, value: this._value };
+    }
+    return { done: true, value: undefined as T };
+  }
+
+  throw(e: unknown): IteratorResult<Suspend, T> {
+    this._step = Y_DONE;
+    throw e;
+  }
+
+  return(value?: T): IteratorResult<Suspend, T> {
+    this._step = Y_DONE;
+    return { done: true, value: value as T };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 }
 
@@ -142,7 +165,7 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
   if (!Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`sleep(ms): 'ms' must be a finite number of milliseconds >= 0, got ${describe(ms)}`);
   }
-  return new SleepOp<T>(ms, value as T) as SleepAwaitable<T>;
+  return ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
 }
 
 /** What `sleep()` returns: a coroutine object to `yield*` (once). */

@@ -249,7 +249,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       return;
     }
     const y = r.value;
-    if (y instanceof Future) {
+    // (A `sleep()` not started yet has no loop: it is a coroutine, yielded by mistake.)
+    if (y instanceof Future && y._loop !== null) {
       if ((y._flags & F_BLOCKING) !== 0) {
         y._flags &= ~F_BLOCKING;
         if (y._loop !== loop) {

@@ -8,7 +8,7 @@ import type { Coroutine } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { getRunningLoop, type Runnable, type TimerHandle } from "./events.js";
 import type { FutureLike } from "./ensure-future.js";
-import { Future } from "./futures.js";
+import { Future, isFuture } from "./futures.js";
 import {
   checkAwaitables,
   checkOptions,
@@ -94,7 +94,7 @@ export function collectFutures(where: string, aws: unknown, allowEmpty = false):
   let wrapped: Map<unknown, Future<unknown>> | null = null;
   for (let i = 0; i < items.length; i++) {
     const a = items[i];
-    if (a instanceof Future) {
+    if (isFuture(a)) {
       distinct.add(a);
       continue;
     }

@@ -11,7 +11,7 @@ import { describe, isCoroutine } from "../coroutines.js";
 import { RuntimeError, TimeoutError } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
 import { getRunningLoop } from "../events.js";
-import { Future } from "../futures.js";
+import { Future, isFuture } from "../futures.js";
 import { ObservableFuture, PromiseFuture } from "../promise-future.js";
 import { Task, type TaskOptions } from "../tasks.js";
 
@@ -63,7 +63,7 @@ export function toFuture<T>(
   what: string,
   taskOptions?: TaskOptions,
 ): Future<T> {
-  if (x instanceof Future) {
+  if (isFuture(x)) {
     if (loop !== null && x._loop !== loop) {
       throw new RuntimeError(`${where}: ${what} is a future of another event loop`);
     }
@@ -93,7 +93,7 @@ export function checkAwaitables(
   let loop: EventLoop | null = null;
   for (let i = 0; i < count; i++) {
     const a = items[i];
-    if (a instanceof Future) {
+    if (isFuture(a)) {
       if (loop === null) loop = a._loop;
       else if (a._loop !== loop) throw new RuntimeError(`${where}: ${name}[${i}] is a future of another event loop`);
     } else if (!isCoroutine(a) && !isAwaitableLike(a)) {
