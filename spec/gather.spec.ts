@@ -328,6 +328,13 @@ describe("gather: inputs", () => {
       expect(runs).toBe(2);
       const t = createTask(coro("t"));
       expect(yield* gather(t, t)).toEqual(["t", "t"]);
+      // Several repeated coroutines, repeats after the first one looked up, and a
+      // promise passed twice (one future for it).
+      runs = 0;
+      const [a, b, d] = [coro("a"), coro("b"), coro("d")];
+      const p = Promise.resolve("p");
+      expect(yield* gather(a, b, a, p, d, b, p, a, coro("e"), d)).toEqual(["a", "b", "a", "p", "d", "b", "p", "a", "e", "d"]);
+      expect(runs).toBe(4);
     }, V);
   });
 

@@ -114,6 +114,13 @@ class GatheringFuture<R> extends Future<R> {
   }
 }
 
+/** Where each of `args[0..end)` first appears. */
+function firstIndexes(args: readonly unknown[], end: number): Map<unknown, number> {
+  const m = new Map<unknown, number>();
+  for (let j = 0; j < end; j++) if (!m.has(args[j])) m.set(args[j], j);
+  return m;
+}
+
 /**
  * Runs awaitables concurrently; the returned Future's result is their results,
  * in argument order, as a typed tuple.
@@ -170,23 +177,30 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   const children = new Array<Future<unknown>>(n);
   // asyncio runs a repeated argument once: one task for a coroutine passed
   // twice. Futures need no lookup: a repeated future simply fills two slots
-  // (and is counted twice), which gives the same results.
-  let wrapped: Map<unknown, Future<unknown>> | null = null;
+  // (and is counted twice), which gives the same results. For the rest, one
+  // Set.add per argument spots a repeat (hashing is most of the cost of
+  // spawning through gather); only a repeat looks back for its child.
+  let seen: Set<unknown> | null = null;
+  // Where each argument first appears, made at the first repeat (so many
+  // repeats cost no more than one pass).
+  let firstAt: Map<unknown, number> | null = null;
   for (let i = 0; i < n; i++) {
     const a = args[i];
     if (isFuture(a)) {
       children[i] = a;
       continue;
     }
-    wrapped ??= new Map();
-    let fut = wrapped.get(a);
-    if (fut === undefined) {
-      fut = isCoroutine(a)
-        ? new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
-        : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
-      wrapped.set(a, fut);
+    seen ??= new Set();
+    const size = seen.size;
+    if (seen.add(a).size === size) {
+      firstAt ??= firstIndexes(args, i);
+      children[i] = children[firstAt.get(a)!]!;
+      continue;
     }
-    children[i] = fut;
+    firstAt?.set(a, i);
+    children[i] = isCoroutine(a)
+      ? new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
+      : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
   }
   const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);
   const cb = outer._onChildDone;
