@@ -221,7 +221,7 @@ export function asCompleted<T>(aws: Iterable<FutureLike<T>>, options?: AsComplet
 export function asCompleted(aws: Iterable<unknown>, options?: AsCompletedOptions): AsCompleted<unknown> {
   const opts = checkOptions(WHERE, options, ["timeout"]);
   const timeout = checkTimeout(WHERE, "timeout", opts.timeout, true);
-  const fs = collectFutures(WHERE, aws, true);
+  const fs = Array.from(collectFutures(WHERE, aws, true));
   const loop = fs.length > 0 ? fs[0]!._loop : getRunningLoop();
   return new AsCompleted<unknown>(loop, fs, timeout);
 }

@@ -71,10 +71,11 @@ export function wait(aws: Iterable<unknown>, options?: WaitOptions): Coroutine<[
 }
 
 /**
- * The distinct futures of an iterable argument (`wait`, `asCompleted`).
+ * The distinct futures of an iterable argument (`wait`, `asCompleted`), in
+ * order of first appearance.
  * @internal
  */
-export function collectFutures(where: string, aws: unknown, allowEmpty = false): Future<unknown>[] {
+export function collectFutures(where: string, aws: unknown, allowEmpty = false): Set<Future<unknown>> {
   if (
     typeof aws !== "object" ||
     aws === null ||
@@ -106,7 +107,7 @@ export function collectFutures(where: string, aws: unknown, allowEmpty = false):
     }
     distinct.add(f);
   }
-  return Array.from(distinct);
+  return distinct;
 }
 
 /**
@@ -127,11 +128,12 @@ class CompletionCounter implements Runnable {
 }
 
 function* waitImpl(
-  fs: Future<unknown>[],
+  distinct: Set<Future<unknown>>,
   timeout: number | null,
   returnWhen: ReturnWhen,
 ): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
   const loop = getRunningLoop();
+  const fs = Array.from(distinct);
   const waiter = loop.createFuture<void>();
   let handle: TimerHandle | null = null;
   if (timeout !== null) handle = loop.callLater(timeout, releaseWaiter, waiter);
@@ -162,8 +164,15 @@ function* waitImpl(
       else if (f._state === 0) f._removeWaiter(count);
     }
   }
+  let stillPending = 0;
+  for (let i = 0; i < fs.length; i++) if (fs[i]!._state === 0) stillPending++;
+  // All done (the usual end): the set of distinct futures is the done set.
+  if (stillPending === 0) return [distinct, new Set()];
   const done = new Set<Future<unknown>>();
   const pending = new Set<Future<unknown>>();
-  for (const f of fs) (f.done() ? done : pending).add(f);
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i]!;
+    (f._state !== 0 ? done : pending).add(f);
+  }
   return [done, pending];
 }
