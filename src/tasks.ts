@@ -34,8 +34,8 @@ export interface TaskOptions {
 let taskCounter = 0;
 
 /**
- * Task names, set or first asked for. Most tasks are never named or asked, so
- * the name is not a field every task carries.
+ * Names given to tasks (the others are `Task-<id>`). Most tasks are never
+ * named, so the name is not a field every task carries.
  */
 const taskNames = new WeakMap<Task<unknown>, string>();
 
@@ -99,12 +99,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** The task's name (`Task-<n>` unless set). */
   getName(): string {
-    let name = taskNames.get(this as Task<unknown>);
-    if (name === undefined) {
-      name = `Task-${this._id}`;
-      taskNames.set(this as Task<unknown>, name);
-    }
-    return name;
+    return taskNames.get(this as Task<unknown>) ?? `Task-${this._id}`;
   }
 
   /** Renames the task. */
