@@ -170,6 +170,47 @@ export function check(cond, what) {
   if (!cond) throw new VerifyError(what);
 }
 
+/** The sum of a workload's results. */
+export function sumOf(results) {
+  let sum = 0;
+  for (const r of results) sum += r;
+  return sum;
+}
+
+/** Checks that tasks 0..n-1, each returning its index, gave `sum`. */
+export function checkSum(sum, n) {
+  check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+}
+
+/**
+ * W8's probe, the same in every system: a read-wait-write counter. Code holding
+ * the lock calls `enter()`, waits one zero-delay hop, then `leave(v)`; an
+ * overlap or a lost update shows in `verify()`.
+ */
+export class CriticalSection {
+  shared = 0;
+  inside = 0;
+  overlap = 0;
+
+  /** Enters and reads the counter. */
+  enter() {
+    if (++this.inside !== 1) this.overlap++;
+    return this.shared;
+  }
+
+  /** Writes back what was read, plus one, and leaves. */
+  leave(v) {
+    this.shared = v + 1;
+    this.inside--;
+  }
+
+  /** Checks mutual exclusion and that all `expected` updates landed. */
+  verify(expected) {
+    check(this.overlap === 0, `${this.overlap} overlapping critical sections`);
+    check(this.shared === expected, `lost updates: ${this.shared} != ${expected}`);
+  }
+}
+
 export class VerifyError extends Error {
   constructor(what) {
     super(`verification failed: ${what}`);

@@ -1,7 +1,7 @@
 // Plain Node async/await: the baseline every ratio is taken against.
 // Zero-delay sleep = setImmediate; the semaphore, queue and lock are the small
 // promise-based ones a JavaScript developer writes by hand.
-import { check, lcgDelays, now, triangle } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, lcgDelays, now, sumOf } from "../lib/workloads.mjs";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -85,10 +85,9 @@ export const workloads = {
     const jobs = new Array(n);
     for (let i = 0; i < n; i++) jobs[i] = (async () => { await tick(); return i; })();
     const results = await Promise.all(jobs);
-    let sum = 0;
-    for (const r of results) sum += r;
+    const sum = sumOf(results);
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms };
   },
 
@@ -100,9 +99,8 @@ export const workloads = {
     for (let i = 0; i < n; i++) jobs[i] = (async () => { await sleepFor(delays[i]); return i; })();
     const results = await Promise.all(jobs);
     const ms = now() - t0;
-    let sum = 0;
-    for (const r of results) sum += r;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    const sum = sumOf(results);
+    checkSum(sum, n);
     check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
     return { value: ms - longest, detail: { wallMs: ms, longest } };
   },
@@ -128,9 +126,8 @@ export const workloads = {
     }
     const results = await Promise.all(jobs);
     const ms = now() - t0;
-    let sum = 0;
-    for (const r of results) sum += r;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    const sum = sumOf(results);
+    checkSum(sum, n);
     check(peak === limit, `peak concurrency ${peak} != ${limit}`);
     return { value: ms, detail: { peak } };
   },
@@ -148,7 +145,7 @@ export const workloads = {
     })();
     const [, sum] = await Promise.all([producer, consumer]);
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms };
   },
 
@@ -227,9 +224,7 @@ export const workloads = {
 
   async W8({ tasks, rounds }) {
     const lock = new Semaphore(1);
-    let shared = 0;
-    let inside = 0;
-    let overlap = 0;
+    const cs = new CriticalSection();
     const t0 = now();
     const jobs = new Array(tasks);
     for (let t = 0; t < tasks; t++) {
@@ -237,11 +232,9 @@ export const workloads = {
         for (let r = 0; r < rounds; r++) {
           await lock.acquire();
           try {
-            if (++inside !== 1) overlap++;
-            const v = shared;
+            const v = cs.enter();
             await tick();
-            shared = v + 1;
-            inside--;
+            cs.leave(v);
           } finally {
             lock.release();
           }
@@ -250,8 +243,7 @@ export const workloads = {
     }
     await Promise.all(jobs);
     const ms = now() - t0;
-    check(overlap === 0, `${overlap} overlapping critical sections`);
-    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    cs.verify(tasks * rounds);
     return { value: ms };
   },
 };

@@ -3,15 +3,9 @@
 // forEach"), queues = Queue.bounded, lock = Semaphore.make(1).withPermits(1),
 // cancel = Fiber.interruptAll. Zero-delay sleep = Effect.yieldNow.
 import { Effect, Fiber, Queue, Semaphore } from "effect";
-import { check, lcgDelays, now, triangle } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, lcgDelays, now, sumOf } from "../lib/workloads.mjs";
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
-
-function sumOf(results) {
-  let sum = 0;
-  for (const r of results) sum += r;
-  return sum;
-}
 
 export const workloads = {
   async W1({ n }) {
@@ -21,7 +15,7 @@ export const workloads = {
     );
     const ms = now() - t0;
     const sum = sumOf(results);
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms };
   },
 
@@ -34,7 +28,7 @@ export const workloads = {
     );
     const ms = now() - t0;
     const sum = sumOf(results);
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
     return { value: ms - longest, detail: { wallMs: ms, longest } };
   },
@@ -53,7 +47,7 @@ export const workloads = {
     const results = await Effect.runPromise(Effect.forEach(range(n), job, { concurrency: limit }));
     const ms = now() - t0;
     const sum = sumOf(results);
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(peak === limit, `peak concurrency ${peak} != ${limit}`);
     return { value: ms, detail: { peak } };
   },
@@ -75,7 +69,7 @@ export const workloads = {
       }),
     );
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms };
   },
 
@@ -148,20 +142,16 @@ export const workloads = {
   },
 
   async W8({ tasks, rounds }) {
-    let shared = 0;
-    let inside = 0;
-    let overlap = 0;
+    const cs = new CriticalSection();
     const t0 = now();
     await Effect.runPromise(
       Effect.gen(function* () {
         const lock = yield* Semaphore.make(1);
         const critical = lock.withPermits(1)(
           Effect.gen(function* () {
-            if (++inside !== 1) overlap++;
-            const v = shared;
+            const v = cs.enter();
             yield* Effect.yieldNow;
-            shared = v + 1;
-            inside--;
+            cs.leave(v);
           }),
         );
         const worker = Effect.gen(function* () {
@@ -171,8 +161,7 @@ export const workloads = {
       }),
     );
     const ms = now() - t0;
-    check(overlap === 0, `${overlap} overlapping critical sections`);
-    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    cs.verify(tasks * rounds);
     return { value: ms };
   },
 };

@@ -1,7 +1,7 @@
 // p-limit: the concurrency limit most Node code reaches for (W3), and
 // pLimit(1) as a lock (W8). Zero-delay sleep = setImmediate.
 import pLimit from "p-limit";
-import { check, now, triangle } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, now, sumOf } from "../lib/workloads.mjs";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -21,24 +21,19 @@ export const workloads = {
     for (let i = 0; i < n; i++) jobs[i] = gate(job, i);
     const results = await Promise.all(jobs);
     const ms = now() - t0;
-    let sum = 0;
-    for (const r of results) sum += r;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    const sum = sumOf(results);
+    checkSum(sum, n);
     check(peak === limit, `peak concurrency ${peak} != ${limit}`);
     return { value: ms, detail: { peak } };
   },
 
   async W8({ tasks, rounds }) {
     const lock = pLimit(1);
-    let shared = 0;
-    let inside = 0;
-    let overlap = 0;
+    const cs = new CriticalSection();
     const critical = async () => {
-      if (++inside !== 1) overlap++;
-      const v = shared;
+      const v = cs.enter();
       await tick();
-      shared = v + 1;
-      inside--;
+      cs.leave(v);
     };
     const t0 = now();
     const jobs = new Array(tasks);
@@ -49,8 +44,7 @@ export const workloads = {
     }
     await Promise.all(jobs);
     const ms = now() - t0;
-    check(overlap === 0, `${overlap} overlapping critical sections`);
-    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    cs.verify(tasks * rounds);
     return { value: ms };
   },
 };

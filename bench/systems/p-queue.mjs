@@ -2,7 +2,7 @@
 // onSizeLessThan (W4: the producer waits while 100 items are queued; the one
 // consumer is the concurrency-1 worker), and concurrency 1 as a lock (W8).
 import PQueue from "p-queue";
-import { check, now, triangle } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, now, sumOf } from "../lib/workloads.mjs";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -23,9 +23,8 @@ export const workloads = {
     }
     const results = await Promise.all(jobs);
     const ms = now() - t0;
-    let sum = 0;
-    for (const r of results) sum += r;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    const sum = sumOf(results);
+    checkSum(sum, n);
     check(peak === limit, `peak concurrency ${peak} != ${limit}`);
     return { value: ms, detail: { peak } };
   },
@@ -44,22 +43,18 @@ export const workloads = {
     await queue.onIdle();
     const ms = now() - t0;
     check(count === n, `${count} of ${n} items consumed`);
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(maxQueued <= maxsize, `queue grew to ${maxQueued} > ${maxsize}`);
     return { value: ms };
   },
 
   async W8({ tasks, rounds }) {
     const lock = new PQueue({ concurrency: 1 });
-    let shared = 0;
-    let inside = 0;
-    let overlap = 0;
+    const cs = new CriticalSection();
     const critical = async () => {
-      if (++inside !== 1) overlap++;
-      const v = shared;
+      const v = cs.enter();
       await tick();
-      shared = v + 1;
-      inside--;
+      cs.leave(v);
     };
     const t0 = now();
     const jobs = new Array(tasks);
@@ -70,8 +65,7 @@ export const workloads = {
     }
     await Promise.all(jobs);
     const ms = now() - t0;
-    check(overlap === 0, `${overlap} overlapping critical sections`);
-    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    cs.verify(tasks * rounds);
     return { value: ms };
   },
 };

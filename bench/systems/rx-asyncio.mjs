@@ -2,7 +2,7 @@
 // compiled build (or from src/ through tsx when RX_BENCH_LIB=src).
 // Zero-delay sleep = sleep(0). W1-W3 use gather when the build has it.
 import { TestScheduler } from "rxjs/testing";
-import { check, lcgDelays, NotAvailable, now, triangle } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, lcgDelays, NotAvailable, now, sumOf, triangle } from "../lib/workloads.mjs";
 import { loadRxAsyncio } from "../lib/load-rx-asyncio.mjs";
 import { executorWorkload } from "../lib/executor-hook.mjs";
 import { deepEqualOrThrow } from "../lib/marbles.mjs";
@@ -41,12 +41,6 @@ function* parked(ms) {
   yield* sleep(ms);
 }
 
-function sumOf(results) {
-  let sum = 0;
-  for (const r of results) sum += r;
-  return sum;
-}
-
 /** W2's body, shared by W9 (the same program on the virtual clock). */
 function timersMain(delays) {
   return function* main() {
@@ -82,7 +76,7 @@ export const workloads = {
       return sumOf(yield* collect(coros));
     });
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms, detail: { gather: typeof lib.gather === "function" } };
   },
 
@@ -92,7 +86,7 @@ export const workloads = {
     const t0 = now();
     const { sum } = await run(timersMain(delays));
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(ms >= longest - 2, `finished in ${ms} ms, before the longest sleep (${longest} ms)`);
     return { value: ms - longest, detail: { wallMs: ms, longest } };
   },
@@ -120,7 +114,7 @@ export const workloads = {
       return sumOf(yield* collect(coros));
     });
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(peak === limit, `peak concurrency ${peak} != ${limit}`);
     return { value: ms, detail: { peak } };
   },
@@ -142,7 +136,7 @@ export const workloads = {
       return yield* consumer;
     });
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     return { value: ms };
   },
 
@@ -212,18 +206,14 @@ export const workloads = {
   async W8({ tasks, rounds }) {
     need("Lock");
     const lock = new lib.Lock();
-    let shared = 0;
-    let inside = 0;
-    let overlap = 0;
+    const cs = new CriticalSection();
     function* worker() {
       for (let r = 0; r < rounds; r++) {
         yield* lock.acquire();
         try {
-          if (++inside !== 1) overlap++;
-          const v = shared;
+          const v = cs.enter();
           yield* sleep(0);
-          shared = v + 1;
-          inside--;
+          cs.leave(v);
         } finally {
           lock.release();
         }
@@ -236,8 +226,7 @@ export const workloads = {
       for (const t of ts) yield* t;
     });
     const ms = now() - t0;
-    check(overlap === 0, `${overlap} overlapping critical sections`);
-    check(shared === tasks * rounds, `lost updates: ${shared} != ${tasks * rounds}`);
+    cs.verify(tasks * rounds);
     return { value: ms };
   },
 
@@ -247,7 +236,7 @@ export const workloads = {
     const t0 = now();
     const { sum, loopTime } = await run(timersMain(delays), { clock: "virtual" });
     const ms = now() - t0;
-    check(sum === triangle(n), `sum ${sum} != ${triangle(n)}`);
+    checkSum(sum, n);
     check(loopTime >= longest, `virtual clock at ${loopTime}, before the longest sleep (${longest})`);
     return { value: ms, detail: { virtualMs: loopTime } };
   },
