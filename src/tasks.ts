@@ -17,7 +17,7 @@ import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { _isDraining, getRunningLoop, type Runnable } from "./events.js";
 import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
-import { F_BLOCKING, F_LOG_TRACEBACK, F_MUST_CANCEL, Future } from "./futures.js";
+import { F_BLOCKING, F_LOG_TRACEBACK, F_MUST_CANCEL, Future, isFuture } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
@@ -244,8 +244,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       return;
     }
     const y = r.value;
-    // (A `sleep()` not started yet has no loop: it is a coroutine, yielded by mistake.)
-    if (y instanceof Future && y._loop !== null) {
+    // (A `sleep()` not started yet is a coroutine, yielded by mistake: not a future.)
+    if (isFuture(y)) {
       if ((y._flags & F_BLOCKING) !== 0) {
         y._flags &= ~F_BLOCKING;
         if (y._loop !== loop) {

@@ -5,7 +5,7 @@
  */
 import type { ClockKind } from "../event-loop.js";
 import { describe } from "../coroutines.js";
-import type { TaskOutcome, TraceEvent } from "./recorder.js";
+import type { TaskOutcome } from "./recorder.js";
 import { TraceRecorder } from "./recorder.js";
 
 /**
