@@ -85,7 +85,8 @@ export function isTransfer(x: unknown): x is Transfer<unknown> {
 
 /**
  * A function exported by a module, for real worker code: the worker imports
- * `module` (an absolute path, a `file:` URL, or a `node:` built-in) and calls
+ * `module` (in Node an absolute path, a `file:` URL, or a `node:` built-in; in
+ * a browser an `http(s):`, `blob:` or `data:` URL) and calls
  * its export `export` (default `"default"`). The module may be ESM or CommonJS;
  * under `tsx` it may be TypeScript, since workers inherit Node's loader flags.
  * The type parameters only type the call; give them with
@@ -98,7 +99,7 @@ export function isTransfer(x: unknown): x is Transfer<unknown> {
  * ```
  */
 export interface ModuleFunction<A extends unknown[] = unknown[], R = unknown> {
-  /** An absolute path, a `file:` URL (string or `URL`), or a `node:` built-in. */
+  /** Node: an absolute path, a `file:` URL (string or `URL`), or a `node:` built-in. Browser: an `http(s):`, `blob:` or `data:` URL. */
   readonly module: string | URL;
   /** The name of the exported function (default `"default"`). */
   readonly export?: string;
@@ -114,14 +115,14 @@ export interface ModuleFunction<A extends unknown[] = unknown[], R = unknown> {
  * import type * as Work from "./work.js";
  * const fib = moduleFunction<typeof Work.fib>(require.resolve("./work.js"), "fib");
  * ```
- * @throws TypeError when `module` is not an absolute path, a file: URL or a node: built-in
+ * @throws TypeError when `module` is not an absolute path, a file: URL or a node: built-in (in a browser: an http(s), blob: or data: URL)
  */
 export function moduleFunction<F extends (...args: never[]) => unknown>(
   module: string | URL,
   exportName = "default",
 ): ModuleFunction<Parameters<F>, ReturnType<F>> {
   const spec = { module, export: exportName };
-  checkModuleFunction(spec, "moduleFunction(module, exportName)");
+  checkModuleFunction(spec, "moduleFunction(module, exportName)", workerKindHere());
   return spec;
 }
 
@@ -199,16 +200,39 @@ export class BrokenWorkerError extends RuntimeError {
 }
 
 const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+const WEB_URL = /^(https?|blob|data):/;
+
+/** Where a module function is imported: a Node worker thread or a browser's Web Worker. @internal */
+export type WorkerKind = "node" | "web";
+
+/**
+ * The kind of worker this environment runs jobs on: Node's worker threads
+ * where there is Node, Web Workers elsewhere. @internal
+ */
+export function workerKindHere(): WorkerKind {
+  const proc = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof proc?.versions?.node === "string" ? "node" : "web";
+}
 
 /**
  * Checks a `{ module, export }` spec; returns the specifier the worker imports.
+ * A Node worker imports absolute paths, `file:` URLs and `node:` built-ins; a
+ * Web Worker imports `http(s):`, `blob:` and `data:` URLs.
  * @internal
  */
-export function checkModuleFunction(spec: ModuleFunction, where: string): { url: string; name: string } {
+export function checkModuleFunction(spec: ModuleFunction, where: string, kind: WorkerKind = "node"): { url: string; name: string } {
   const mod: unknown = spec.module;
   const name: unknown = spec.export ?? "default";
   if (typeof name !== "string" || name === "") {
     throw new TypeError(`${where}: 'export' must be the name of an exported function, got ${describe(name)}`);
+  }
+  const href = typeof URL !== "undefined" && mod instanceof URL ? mod.href : mod;
+  if (kind === "web") {
+    if (typeof href === "string" && WEB_URL.test(href)) return { url: href, name };
+    throw new TypeError(
+      `${where}: 'module' must be an http(s):, blob: or data: URL, got ${describe(href)} ` +
+        "(a Web Worker imports the module by its full URL: use new URL('./work.js', import.meta.url))",
+    );
   }
   if (typeof URL !== "undefined" && mod instanceof URL) {
     if (mod.protocol !== "file:") throw new TypeError(`${where}: 'module' must be a file: URL, got ${describe(mod.href)}`);

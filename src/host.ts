@@ -7,6 +7,7 @@
  * @module
  */
 import { asapScheduler, asyncScheduler } from "rxjs";
+import { hasMessageChannel, postMacrotask } from "./internal/macrotask.js";
 
 /** A wake-up armed on a host; `unsubscribe()` disarms it. */
 export interface HostHandle {
@@ -29,16 +30,37 @@ export interface LoopHost {
   yieldToIO?(fn: () => void): HostHandle;
 }
 
+/** Node's `setImmediate` (after I/O); browsers have none. */
+function hasSetImmediate(): boolean {
+  return typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function";
+}
+
+/**
+ * `TestScheduler.run` swaps RxJS's clock and its timers together, so a clock
+ * that is not the wall clock means the timers are virtual too (frames count
+ * from 0; the wall clock is near 1.7e12 ms).
+ */
+function rxjsTimersAreReal(): boolean {
+  return Math.abs(asyncScheduler.now() - Date.now()) < 60_000;
+}
+
 /**
  * The default host on RxJS 7: its clock is `asyncScheduler.now()` and its wake-ups
  * go through `asapScheduler` and `asyncScheduler`. `TestScheduler.run` replaces
  * exactly those providers, so a loop on this host runs in virtual frames there.
+ *
+ * Its yield (a drain past its budget) is an `asyncScheduler` timer in Node,
+ * where the timers phase comes after I/O. In a browser it is a `MessageChannel`
+ * task, which the page's rendering and input run between without the 4 ms clamp
+ * of nested timers, except inside `TestScheduler.run`, whose virtual timers it
+ * must stay on.
  */
 export const rxjsHost: LoopHost = {
   now: () => asyncScheduler.now(),
   soon: (fn) => asapScheduler.schedule(fn),
   later: (fn, ms) => asyncScheduler.schedule(fn, ms),
-  yieldToIO: (fn) => asyncScheduler.schedule(fn, 0),
+  yieldToIO: (fn) =>
+    !hasSetImmediate() && hasMessageChannel() && rxjsTimersAreReal() ? postMacrotask(fn) : asyncScheduler.schedule(fn, 0),
 };
 
 interface TimerGlobals {
@@ -81,6 +103,7 @@ export const globalThisHost: LoopHost = {
       const h = g.setImmediate(fn);
       return { unsubscribe: () => g.clearImmediate!(h) };
     }
+    if (hasMessageChannel()) return postMacrotask(fn);
     const h = g.setTimeout(fn, 0);
     return { unsubscribe: () => g.clearTimeout(h) };
   },

@@ -66,6 +66,8 @@ export type { Executor, JobArgs, JobFunction, JobResult, ModuleFunction, Shutdow
 export { BrokenWorkerError, TRANSFER, isExecutor, isTransfer, moduleFunction, transfer } from "./executor.js";
 export type { ThreadPoolExecutorOptions } from "./thread-pool-executor.js";
 export { ThreadPoolExecutor } from "./thread-pool-executor.js";
+export type { WebWorkerExecutorOptions } from "./web-worker-executor.js";
+export { WebWorkerExecutor } from "./web-worker-executor.js";
 export { withExecutor } from "./with-executor.js";
 export { toThread } from "./loop-executor.js";
 export * from "./trace/index.js";

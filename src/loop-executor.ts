@@ -12,7 +12,7 @@ import { getRunningLoop } from "./events.js";
 import { isExecutor, type Executor, type JobArgs, type JobFunction, type JobResult } from "./executor.js";
 import type { Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
-import { ThreadPoolExecutor } from "./thread-pool-executor.js";
+import { newDefaultExecutor } from "./default-executor.js";
 
 /** How long `run()` lets the default executor's jobs finish before it stops them (ms; asyncio's 300 s). */
 export const DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT = 300_000;
@@ -29,7 +29,7 @@ export function loopRunInExecutor<R>(
   let ex: Executor;
   if (executor === null) {
     if (loop._executorShutdownCalled) throw new RuntimeError("Executor shutdown has been called");
-    ex = loop._defaultExecutor ??= new ThreadPoolExecutor();
+    ex = loop._defaultExecutor ??= newDefaultExecutor();
   } else if (isExecutor(executor)) ex = executor;
   else {
     throw new TypeError(

@@ -8,7 +8,7 @@
  */
 import { describe } from "../coroutines.js";
 import { RuntimeError } from "../errors.js";
-import { BrokenWorkerError, checkModuleFunction, isTransfer, type ModuleFunction, type TransferItem } from "../executor.js";
+import { BrokenWorkerError, checkModuleFunction, isTransfer, type ModuleFunction, type TransferItem, type WorkerKind } from "../executor.js";
 
 /** The message the worker entry receives (see `worker-entry.cjs`). */
 export type JobMessage =
@@ -87,12 +87,12 @@ function labelOf(fn: unknown, spec: { url: string; name: string } | null): strin
  * caller cannot touch them while the job waits in the queue.
  * @throws TypeError for anything that cannot be sent
  */
-export function encodeJob(fn: unknown, args: readonly unknown[], where: string): EncodedJob {
+export function encodeJob(fn: unknown, args: readonly unknown[], where: string, kind: WorkerKind = "node"): EncodedJob {
   // Check the function first: a refused job must leave the caller's buffers attached.
   let source: string | null = null;
   let spec: { url: string; name: string } | null = null;
   if (typeof fn === "function") source = functionSource(fn, where);
-  else if (typeof fn === "object" && fn !== null && "module" in fn) spec = checkModuleFunction(fn as ModuleFunction, where);
+  else if (typeof fn === "object" && fn !== null && "module" in fn) spec = checkModuleFunction(fn as ModuleFunction, where, kind);
   else {
     throw new TypeError(
       `${where}: 'fn' must be a self-contained function or a module export { module, export }, got ${describe(fn)}`,

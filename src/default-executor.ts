@@ -1,0 +1,16 @@
+/**
+ * The loop's default executor (for `runInExecutor(null, ...)` and `toThread`),
+ * chosen by the environment behind the one `Executor` contract: Node's worker
+ * threads (Piscina) where there is Node, Web Workers in a browser.
+ *
+ * @module
+ */
+import type { Executor } from "./executor.js";
+import { workerKindHere } from "./executor.js";
+import { ThreadPoolExecutor } from "./thread-pool-executor.js";
+import { WebWorkerExecutor } from "./web-worker-executor.js";
+
+/** @internal A new default executor for this environment. */
+export function newDefaultExecutor(): Executor {
+  return workerKindHere() === "node" ? new ThreadPoolExecutor() : new WebWorkerExecutor();
+}
