@@ -4,8 +4,11 @@
  * Node exits on its own.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openPage } from "./browser-helpers";
+import { CHROMIUM, describeWithSystem } from "./system-deps";
 
 const root = join(__dirname, "..");
 
@@ -20,8 +23,8 @@ beforeAll(() => {
 test("the build emits ESM, CommonJS and type declarations behind an exports map", () => {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const entry = pkg.exports["."];
-  expect(Object.keys(entry)).toEqual(["types", "import", "require"]);
-  for (const p of [entry.types, entry.import, entry.require]) expect(existsSync(join(root, p))).toBe(true);
+  expect(Object.keys(entry)).toEqual(["types", "browser", "import", "require"]);
+  for (const p of [entry.types, entry.browser, entry.import, entry.require]) expect(existsSync(join(root, p))).toBe(true);
   expect(readFileSync(join(root, entry.types), "utf8")).toMatch(/export \{ EventLoop \}/);
   expect(pkg.peerDependencies.rxjs).toMatch(/\^7\.8/);
 });
@@ -64,4 +67,66 @@ test("rx-asyncio/bullmq is its own entry: require and import both work, and the 
   expect(esm.stdout.trim()).toBe("function function");
   const core = node(["-e", `require("rx-asyncio"); console.log(Object.keys(require.cache).some((f) => f.includes("node_modules/bullmq")))`]);
   expect(core.stdout.trim()).toBe("false");
+});
+
+/** Bundles `source` for a browser from a project that has rx-asyncio installed (a symlink to this package). */
+async function bundleAsAUser(source: string): Promise<{ text: string; inputs: string[] }> {
+  const esbuild = (await import("esbuild")) as typeof import("esbuild");
+  const dir = mkdtempSync(join(tmpdir(), "rx-asyncio-user-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "rx-asyncio"), "dir");
+    const out = await esbuild.build({
+      stdin: { contents: source, resolveDir: dir, loader: "js" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      nodePaths: [join(root, "node_modules")],
+    });
+    return { text: out.outputFiles[0]!.text, inputs: Object.keys(out.metafile.inputs) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a bundler targeting browsers resolves 'rx-asyncio' to the ES module build through the 'browser' condition, with no Node built-ins", async () => {
+  const { text, inputs } = await bundleAsAUser(`import { run, sleep, gather } from "rx-asyncio"; export { run, sleep, gather };`);
+  expect(inputs.some((f) => f.includes("dist/esm/index.js"))).toBe(true);
+  expect(inputs.filter((f) => f.includes("dist/cjs/"))).toEqual([]);
+  expect(inputs.filter((f) => f.includes("piscina") || f.startsWith("node:"))).toEqual([]);
+  expect(text).not.toMatch(/\bfrom\s*["']node:/);
+  // Code written with require() (CommonJS apps bundled for the web) gets the same build, not dist/cjs.
+  const viaRequire = await bundleAsAUser(`const { run } = require("rx-asyncio"); module.exports = run;`);
+  expect(viaRequire.inputs.some((f) => f.includes("dist/esm/index.js"))).toBe(true);
+  expect(viaRequire.inputs.filter((f) => f.includes("dist/cjs/"))).toEqual([]);
+});
+
+describeWithSystem(CHROMIUM, "the ES module build in Chromium", () => {
+  test("import { run, sleep, gather } from 'rx-asyncio' through an import map, unbundled", async () => {
+    // RxJS's own ESM files import without extensions, so it is served as one file, as CDNs do.
+    const rxjs = (await bundleAsAUser(`export * from "rxjs";`)).text;
+    const page = `<!doctype html><meta charset="utf-8"><script type="importmap">${JSON.stringify({
+      imports: { rxjs: "/rxjs.js", "rx-asyncio": "/dist/esm/index.js" },
+    })}</script><script type="module">
+      import { run, sleep, gather, getRunningLoop } from "rx-asyncio";
+      function* after(ms, v) { yield* sleep(ms); return v; }
+      window.result = run(function* () {
+        const t0 = getRunningLoop().time();
+        const r = yield* gather(after(30, "a"), after(10, "b"));
+        return { r, elapsed: getRunningLoop().time() - t0 };
+      });
+    </script>`;
+    const s = await openPage({ "/index.html": page, "/rxjs.js": rxjs }, "/index.html", root);
+    try {
+      const r = await s.page.evaluate(() => (window as unknown as { result: Promise<{ r: string[]; elapsed: number }> }).result);
+      expect(r.r).toEqual(["a", "b"]);
+      expect(r.elapsed).toBeGreaterThanOrEqual(29);
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 });
