@@ -116,6 +116,20 @@ describeWithSystem(CHROMIUM, "the demo page in Chromium", () => {
     for (const n of [1, 2, 4, 5, 6, 7, 8, 9, 10]) expect(ends[`job ${n}`]).toBe("result");
   });
 
+  test("a task chosen for cancelling that ends first is not replaced by another: a late click cancels nothing", async () => {
+    await start("limited", "real");
+    await s.page.waitForFunction(() => Array.from((document.getElementById("victim") as HTMLSelectElement).options).some((o) => o.value === "job 2"));
+    await s.page.selectOption("#victim", "job 2");
+    await s.page.waitForFunction(() => (window as unknown as { rxPage: PageState }).rxPage.lines.some((l) => /job 2 ends$/.test(l)));
+    await s.page.waitForFunction(() => (document.getElementById("victim") as HTMLSelectElement).value === "");
+    await s.page.click("#cancel");
+    await finished();
+    const st = await state();
+    expect(st.lines).toContainEqual("(page) pick a running task first");
+    expect(st.lines.filter((l) => l.includes("cancelled"))).toEqual([]);
+    expect((await lanes()).every((l) => l.end === "result")).toBe(true);
+  });
+
   test("the virtual clock: producer-consumer runs at once, with its virtual timeline and stamps", async () => {
     await start("producer-consumer", "virtual");
     await finished();

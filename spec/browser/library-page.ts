@@ -213,8 +213,14 @@ const scenarios: Record<string, Scenario> = {
   async asyncFunctionTask() {
     // What an `async (signal) => T` task sees after an await, without AsyncLocalStorage.
     return run(async () => {
-      const before = getRunningLoop() !== undefined;
+      const loop = getRunningLoop();
+      const before = loop !== undefined;
       await ensureFuture(sleep(1));
+      // With the loop given, the task goes on after an await as in Node.
+      const t0 = loop.time();
+      await ensureFuture(sleep(20), { loop });
+      await loop.createTask(function* () { yield* sleep(5); });
+      const slept = loop.time() - t0;
       let after: string;
       try {
         getRunningLoop();
@@ -222,7 +228,7 @@ const scenarios: Record<string, Scenario> = {
       } catch (e) {
         after = e instanceof RuntimeError ? `RuntimeError: ${e.message}` : errName(e);
       }
-      return { before, after };
+      return { before, after, sleptAtLeast25: slept >= 24 };
     });
   },
 
