@@ -16,7 +16,7 @@
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import { BrokenWorkerError, type Executor, type JobArgs, type JobFunction, type JobResult, type ShutdownOptions } from "./executor.js";
 import { Future } from "./futures.js";
 import { decodeFailure, encodeJob, type EncodedJob } from "./internal/job-codec.js";
