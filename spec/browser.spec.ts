@@ -129,5 +129,10 @@ describeWithSystem(CHROMIUM, "in Chromium", () => {
     expect(r.frames).toBeGreaterThanOrEqual(3); // while two workers were busy for 400 ms
     expect(r.closure).toMatch(/uses 'outside', which does not exist in the worker thread/);
     expect(r.statsShutdown).toEqual({ queued: 0, running: 0, workers: 0 });
+    expect(r.transferred).toEqual({ detached: true, back: [2, 4, 6, 8] });
+    expect(r.bad[0]).toBe("RangeError: new WebWorkerExecutor(options): 'maxWorkers' must be an integer >= 1, got 0");
+    expect(r.bad[1]).toMatch(/^TypeError: runInExecutor\(executor, fn, \.\.\.args\): 'module' must be an http\(s\):, blob: or data: URL, got "\/abs\/work\.js"/);
+    expect(r.bad[2]).toMatch(/^TypeError: .*'fn' must be a self-contained function or a module export/);
+    expect(r.shutdownCancelled).toEqual([true, true, JSON.stringify({ queued: 0, running: 0, workers: 0 })]);
   });
 });

@@ -27,6 +27,7 @@ import {
   task,
   taskGroup,
   toThread,
+  transfer,
   type Coroutine,
 } from "rx-asyncio";
 
@@ -378,7 +379,43 @@ const scenarios: Record<string, Scenario> = {
       } catch (e) {
         closure = errName(e);
       }
-      return { sum, fib20, thrown, cancelled, statsBefore, statsAfter, afterCancel, crashed, afterCrash, frames, busyMs, closure };
+      // transfer(): the argument's buffer moves to the worker (detached here), the result's moves back.
+      const buf = new Float64Array([1, 2, 3, 4]);
+      const back = yield* loop.runInExecutor(
+        ex,
+        (a: Float64Array) => {
+          const out = a.map((x) => x * 2);
+          return { [Symbol.for("rx-asyncio.transfer")]: true, value: out, list: [out.buffer] };
+        },
+        transfer(buf),
+      );
+      const transferred = { detached: buf.byteLength === 0, back: Array.from(back as unknown as Float64Array) };
+      // Bad input fails at once, naming the argument.
+      const bad: string[] = [];
+      for (const f of [
+        () => new WebWorkerExecutor({ maxWorkers: 0 }),
+        () => loop.runInExecutor(ex, { module: "/abs/work.js", export: "fib" }, 1),
+        () => loop.runInExecutor(ex, 42 as never),
+      ]) {
+        try {
+          f();
+          bad.push("no error");
+        } catch (e) {
+          bad.push(errName(e));
+        }
+      }
+      // shutdown({ cancelRunning }) cancels a running job and terminates its worker.
+      const ex2 = new WebWorkerExecutor({ maxWorkers: 1 });
+      const stuck = loop.runInExecutor(ex2, () => {
+        for (;;) {
+          /* never returns */
+        }
+      });
+      const queued = loop.runInExecutor(ex2, () => 1);
+      yield* sleep(50);
+      yield* ensureFuture(ex2.shutdown({ cancelRunning: true }));
+      const shutdownCancelled = [stuck.cancelled(), queued.cancelled(), JSON.stringify((ex2 as unknown as { _stats(): object })._stats())];
+      return { sum, fib20, thrown, cancelled, statsBefore, statsAfter, afterCancel, crashed, afterCrash, frames, busyMs, closure, transferred, bad, shutdownCancelled };
     });
     await ex.shutdown();
     return { ...out, statsShutdown: (ex as unknown as { _stats(): object })._stats() };
