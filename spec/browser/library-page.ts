@@ -37,6 +37,25 @@ function errName(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
+/** Counts animation frames until `stop()`, which returns the count. */
+function countFrames(): { count(): number; stop(): number } {
+  let frames = 0;
+  let on = true;
+  const tick = () => {
+    if (!on) return;
+    frames++;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  return {
+    count: () => frames,
+    stop: () => {
+      on = false;
+      return frames;
+    },
+  };
+}
+
 const scenarios: Record<string, Scenario> = {
   async tasks() {
     const log: string[] = [];
@@ -262,16 +281,10 @@ const scenarios: Record<string, Scenario> = {
   async responsive() {
     // 100,000 tasks, each a few steps; meanwhile count animation frames and
     // note whether a real click (sent by the spec) was served during the run.
-    let frames = 0;
+    const frames = countFrames();
     let framesDuringTasks = 0;
     let clicksDuringTasks = 0;
     let running = true;
-    const onFrame = () => {
-      if (!running) return;
-      frames++;
-      requestAnimationFrame(onFrame);
-    };
-    requestAnimationFrame(onFrame);
     const w = window as unknown as { clicksDuringRun: number; runStarted: boolean };
     w.clicksDuringRun = 0;
     const onClick = () => {
@@ -291,7 +304,7 @@ const scenarios: Record<string, Scenario> = {
       const tasks = [];
       for (let i = 0; i < 100_000; i++) tasks.push(createTask(one()));
       yield* gather(...tasks);
-      framesDuringTasks = frames;
+      framesDuringTasks = frames.count();
       clicksDuringTasks = w.clicksDuringRun;
       // Keep running until the spec's click arrived (or 5 s): the run must not freeze the page.
       const until = performance.now() + 5000;
@@ -302,6 +315,7 @@ const scenarios: Record<string, Scenario> = {
       return n;
     });
     running = false;
+    frames.stop();
     window.removeEventListener("click", onClick);
     return { steps, framesDuringTasks, clicksDuringTasks, clicks: w.clicksDuringRun, ms: performance.now() - t0 };
   },
@@ -356,20 +370,13 @@ const scenarios: Record<string, Scenario> = {
       }
       const afterCrash = yield* loop.runInExecutor(ex, () => "still working");
       // The page stays responsive while workers compute: frames keep coming.
-      let frames = 0;
-      let on = true;
-      const tick = () => {
-        if (!on) return;
-        frames++;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
+      const counter = countFrames();
       const t0 = performance.now();
       yield* gather(
         loop.runInExecutor(ex, () => { const end = performance.now() + 400; while (performance.now() < end) { /* busy */ } return 1; }),
         loop.runInExecutor(ex, () => { const end = performance.now() + 400; while (performance.now() < end) { /* busy */ } return 2; }),
       );
-      on = false;
+      const frames = counter.stop();
       const busyMs = performance.now() - t0;
       // A closure that is not self-contained is refused with the name it used.
       const outside = 5;
