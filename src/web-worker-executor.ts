@@ -122,12 +122,12 @@ export class WebWorkerExecutor implements Executor {
   constructor(options: WebWorkerExecutorOptions = {}) {
     const where = "new WebWorkerExecutor(options)";
     if (typeof options !== "object" || options === null) throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
-    if (typeof (globalThis as { Worker?: unknown }).Worker !== "function") {
-      throw new RuntimeError(`${where}: this environment has no Web Workers (in Node.js, use ThreadPoolExecutor)`);
-    }
     const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
     this.maxWorkers = options.maxWorkers === undefined ? Math.max(1, cores ?? 4) : checkCount(where, "maxWorkers", options.maxWorkers, 1);
     this.idleTimeout = options.idleTimeout === undefined ? 10_000 : checkCount(where, "idleTimeout", options.idleTimeout, 0);
+    if (typeof (globalThis as { Worker?: unknown }).Worker !== "function") {
+      throw new RuntimeError(`${where}: this environment has no Web Workers (in Node.js, use ThreadPoolExecutor)`);
+    }
   }
 
   /** Runs `fn(...args)` on a worker; a future on the running loop for its result. */
