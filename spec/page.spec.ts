@@ -79,11 +79,23 @@ describeWithSystem(CHROMIUM, "the demo page in Chromium", () => {
   test("first-completion on the real clock: lanes appear while it runs, then the winner and two cancelled losers", async () => {
     await start("first-completion", "real");
     // While the mirrors still sleep, their lanes are already drawn, with no end marker yet.
-    await s.page.waitForFunction(() => document.querySelectorAll("#lanes g.track").length === 4);
-    const during = await lanes();
-    expect(during.map((l) => l.name)).toEqual(["main", "eu", "us", "asia"]);
-    expect((await state()).state).toBe("running");
-    expect(during.find((l) => l.name === "eu")!.end).toBeNull();
+    const during = await (
+      await s.page.waitForFunction(() => {
+        const tracks = Array.from(document.querySelectorAll("#lanes g.track"));
+        if (tracks.length < 4) return null;
+        return {
+          state: (window as unknown as { rxPage: PageState }).rxPage.state,
+          lanes: tracks.map((g) => [g.getAttribute("data-task"), g.querySelector(".end") === null ? "pending" : "ended"]),
+        };
+      })
+    ).jsonValue();
+    expect(during!.state).toBe("running");
+    expect(during!.lanes).toEqual([
+      ["main", "pending"],
+      ["eu", "pending"],
+      ["us", "pending"],
+      ["asia", "pending"],
+    ]);
     await finished();
     const st = await state();
     expect(st.state).toBe("done");

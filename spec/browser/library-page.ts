@@ -21,8 +21,10 @@ import {
   getRunningLoop,
   mapTask,
   moduleFunction,
+  globalThisHost,
   run,
   rxjsHost,
+  type LoopHost,
   sleep,
   task,
   taskGroup,
@@ -253,20 +255,39 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async hostYield() {
-    // 100 chained yields of the default host, raced against a 200 ms timer:
-    // nested setTimeout(0) is clamped to 4 ms (>= 380 ms for the chain), a
-    // MessageChannel task is not.
-    const chained = await new Promise<number>((resolve) => {
-      let n = 0;
-      let timerFired = false;
-      setTimeout(() => (timerFired = true), 200);
-      const next = (): void => {
-        if (timerFired) return resolve(n);
-        if (++n === 100) return resolve(n);
-        rxjsHost.yieldToIO!(next);
-      };
-      rxjsHost.yieldToIO!(next);
-    });
+    // Which browser facility carries the loop's yield: count MessageChannel
+    // messages and timers while 10 chained yields of each host run. Nested
+    // timers are clamped to 4 ms; messages are not.
+    const proto = MessagePort.prototype;
+    const post = proto.postMessage;
+    const st = window.setTimeout;
+    const si = window.setInterval;
+    const counts = { messages: 0, timers: 0 };
+    proto.postMessage = function (this: MessagePort, ...a: Parameters<MessagePort["postMessage"]>) {
+      counts.messages++;
+      return post.apply(this, a as never);
+    } as MessagePort["postMessage"];
+    window.setTimeout = ((...a: Parameters<typeof setTimeout>) => (counts.timers++, st(...a))) as typeof setTimeout;
+    window.setInterval = ((...a: Parameters<typeof setInterval>) => (counts.timers++, si(...a))) as typeof setInterval;
+    const chain = (host: LoopHost) =>
+      new Promise<void>((resolve) => {
+        let n = 0;
+        const next = (): void => (++n === 10 ? resolve() : void host.yieldToIO!(next));
+        host.yieldToIO!(next);
+      });
+    let rx: typeof counts;
+    let global: typeof counts;
+    try {
+      await chain(rxjsHost);
+      rx = { ...counts };
+      counts.messages = counts.timers = 0;
+      await chain(globalThisHost);
+      global = { ...counts };
+    } finally {
+      proto.postMessage = post;
+      window.setTimeout = st;
+      window.setInterval = si;
+    }
     // Inside TestScheduler.run the yield stays on RxJS's virtual timers: it runs at flush.
     let inRun = "not run";
     new TestScheduler(() => undefined).run(({ flush }) => {
@@ -275,7 +296,7 @@ const scenarios: Record<string, Scenario> = {
       flush();
       inRun = before === "not run" ? inRun : `ran early (${before})`;
     });
-    return { chained, inRun };
+    return { rx, global, inRun };
   },
 
   async responsive() {
