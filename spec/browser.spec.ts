@@ -80,9 +80,14 @@ describeWithSystem(CHROMIUM, "in Chromium", () => {
     expect(r.wrongCaught).toBe(true);
   });
 
-  test("the virtual clock: a day of sleeps ends at once, at loop time 86,400,000", async () => {
+  test("the virtual clock: a day of sleeps and an hourly interval on the loop end at once, at exact virtual times", async () => {
     const r = await scenario("virtualClock");
-    expect(r.loopTime).toBe(86_400_000);
+    expect(r.loopTime).toBe(86_400_000 + 3 * 3_600_000);
+    expect(r.ticks).toEqual([
+      [0, 86_400_000 + 3_600_000],
+      [1, 86_400_000 + 2 * 3_600_000],
+      [2, 86_400_000 + 3 * 3_600_000],
+    ]);
     expect(r.wallMs).toBeLessThan(5_000);
   });
 

@@ -205,11 +205,13 @@ const scenarios: Record<string, Scenario> = {
       function* () {
         const loop = getRunningLoop();
         yield* gather(sleep(3_600_000), sleep(86_400_000));
-        return loop.time();
+        // The virtual loop as an RxJS scheduler: an interval of an hour, three ticks.
+        const ticks = yield* ensureFuture(interval(3_600_000, loop).pipe(take(3), map((i) => [i, loop.time()]), toArray()));
+        return { time: loop.time(), ticks };
       },
       { clock: "virtual" },
     );
-    return { loopTime: r, wallMs: performance.now() - started };
+    return { loopTime: r.time, ticks: r.ticks, wallMs: performance.now() - started };
   },
 
   async operators() {
