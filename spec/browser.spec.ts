@@ -130,6 +130,7 @@ describeWithSystem(CHROMIUM, "in Chromium", () => {
     expect(r.statsAfter).toEqual({ queued: 0, running: 0, workers: 0 }); // the spinning worker was terminated
     expect(r.afterCancel).toBe(42);
     expect(r.crashed).toMatch(/^BrokenWorkerError: .*crashed: Error: async boom$/);
+    expect(r.closed).toMatch(/^BrokenWorkerError: .*crashed: Error: the job called close\(\) in its worker$/);
     expect(r.afterCrash).toBe("still working");
     expect(r.frames).toBeGreaterThanOrEqual(3); // while two workers were busy for 400 ms
     expect(r.closure).toMatch(/uses 'outside', which does not exist in the worker thread/);

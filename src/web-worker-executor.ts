@@ -33,6 +33,7 @@ export interface WebWorkerExecutorOptions {
 interface WorkerLike {
   onmessage: ((ev: MessageEvent) => void) | null;
   onerror: ((ev: ErrorEvent) => void) | null;
+  onmessageerror: ((ev: MessageEvent) => void) | null;
   postMessage(msg: unknown, transfer: Transferable[]): void;
   terminate(): void;
 }
@@ -261,6 +262,11 @@ export class WebWorkerExecutor implements Executor {
       // The script failed to load, or an error the worker could not report itself.
       this._onCrash(slot, new BrokenWorkerError(`the Web Worker failed: ${ev.message || "unknown error"}`));
     };
+    // A reply that arrived but cannot be deserialized here: its job would otherwise never settle.
+    slot.worker.onmessageerror = () => {
+      const job = slot.job;
+      this._onCrash(slot, job === null ? null : new BrokenWorkerError(`${job.where}: the reply of ${job.future._label} from its Web Worker could not be deserialized`));
+    };
     return slot;
   }
 
@@ -314,6 +320,7 @@ export class WebWorkerExecutor implements Executor {
     slot.job = null;
     slot.worker.onmessage = null;
     slot.worker.onerror = null;
+    slot.worker.onmessageerror = null;
     slot.worker.terminate();
   }
 

@@ -391,6 +391,16 @@ const scenarios: Record<string, Scenario> = {
       } catch (e) {
         crashed = e instanceof BrokenWorkerError ? `BrokenWorkerError: ${e.message}` : errName(e);
       }
+      // A job that closes its own worker fails as a crash instead of hanging.
+      let closed = "";
+      try {
+        yield* loop.runInExecutor(ex, () => {
+          (globalThis as unknown as { close(): void }).close();
+          return 1;
+        });
+      } catch (e) {
+        closed = e instanceof BrokenWorkerError ? `BrokenWorkerError: ${e.message}` : errName(e);
+      }
       const afterCrash = yield* loop.runInExecutor(ex, () => "still working");
       // The page stays responsive while workers compute: frames keep coming.
       const counter = countFrames();
@@ -445,7 +455,7 @@ const scenarios: Record<string, Scenario> = {
       yield* sleep(50);
       yield* ensureFuture(ex2.shutdown({ cancelRunning: true }));
       const shutdownCancelled = [stuck.cancelled(), queued.cancelled(), JSON.stringify((ex2 as unknown as { _stats(): object })._stats())];
-      return { sum, fib20, thrown, cancelled, statsBefore, statsAfter, afterCancel, crashed, afterCrash, frames, busyMs, closure, transferred, bad, shutdownCancelled };
+      return { sum, fib20, thrown, cancelled, statsBefore, statsAfter, afterCancel, crashed, closed, afterCrash, frames, busyMs, closure, transferred, bad, shutdownCancelled };
     });
     await ex.shutdown();
     return { ...out, statsShutdown: (ex as unknown as { _stats(): object })._stats() };
