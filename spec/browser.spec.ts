@@ -95,7 +95,7 @@ describeWithSystem(CHROMIUM, "in Chromium", () => {
     const r = await scenario("operators");
     expect(r.ticks).toEqual([0, 1, 2]);
     expect(r.tickTime).toBeGreaterThanOrEqual(35);
-    expect(r.doubled).toEqual([4, 2, 6, 8]);
+    expect(r.doubled).toEqual([4, 2, 8, 6]);
     expect(r.fromQ).toEqual(["A", "B", "C"]);
   });
 

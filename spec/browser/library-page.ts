@@ -222,7 +222,8 @@ const scenarios: Record<string, Scenario> = {
       const ticks = yield* ensureFuture(interval(10, loop).pipe(take(3), delay(5, loop), toArray()));
       const tickTime = loop.time() - t0;
       const doubled = yield* ensureFuture(
-        of(1, 2, 3, 4).pipe(mapTask(function* (n: number) { yield* sleep(5 * (5 - n)); return n * 2; }, 2), toArray()),
+        // At most 2 at once, results in finishing order: 2 (at 10 ms), 1 (30), 4 (30 + 5), 3 (10 + 40).
+        of(1, 2, 3, 4).pipe(mapTask(function* (n: number) { yield* sleep([30, 10, 40, 5][n - 1]!); return n * 2; }, 2), toArray()),
       );
       const q = new Queue<string>();
       createTask(function* () {
