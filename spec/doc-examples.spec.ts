@@ -31,7 +31,7 @@ writeFileSync(
 );
 
 test("the docs have examples, and every one that is not marked as a fragment imports from rx-asyncio", () => {
-  expect(programs.length).toBeGreaterThan(20);
+  expect(programs.length).toBeGreaterThanOrEqual(12); // guards the parser: it must find the programs
   for (const e of checked) expect([e.where, /from "rx-asyncio(\/bullmq)?"/.test(e.code)]).toEqual([e.where, true]);
   for (const e of all.filter((x) => x.kind === "fragment")) expect(e.reason!.length).toBeGreaterThan(10);
 });
