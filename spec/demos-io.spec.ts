@@ -43,7 +43,7 @@ describe("demos: files, loop control, standard input", () => {
     );
   });
 
-  test("loop-control: runUntilComplete twice, runForever/stop, a slow callback reported in debug mode, close", async () => {
+  test("loop-control: getEventLoop() as the tutorials, runUntilComplete twice, allTasks(loop) after stop(), runForever/stop, a slow callback reported in debug mode, close", async () => {
     const run = await demo("loop-control");
     expectClean(run);
     // The slow callback's duration is real time: check it, then compare the rest exactly.
@@ -65,10 +65,12 @@ describe("demos: files, loop control, standard input", () => {
         --- 2. runForever until stop()
         [  1.300s] stop() from a callback
         [  1.300s] runForever returned; isRunning() = false
+        [  1.300s] allTasks(loop) after stop(): ticker-a, ticker-b
+        [  1.300s] cancelled 2 of 2; allTasks(loop) is now empty: true
         --- 3. debug mode reports a slow callback
         [  1.300s] debug: Executing callback parseHugeFile took 150.2 ms
         --- 4. close()
-        [  1.400s] isClosed() = true
+        [  1.400s] isClosed() = true; getEventLoop() is still that loop: true
         [  1.400s] callSoon after close: RuntimeError: Event loop is closed
       `).map((l) => l.replace(/took \d+\.\d ms$/, "took N ms")),
     );
@@ -195,6 +197,12 @@ describe("demos on the real clock", () => {
     expect(at("2. fib(37) on the loop itself")).toBeGreaterThan(workerDone);
     expect(at("loop says fib(37) = 24157817")).toBeGreaterThan(workerDone);
     expect(at("job cancelled: true")).toBeGreaterThan(at("3. cancelling a running job"));
+    // The id comes from the cancelled job itself (issue 17), and the next job runs elsewhere.
+    const cancelledOn = /job cancelled: true; it ran on worker (\d+)$/.exec(t[at("job cancelled: true")]!)?.[1];
+    const nextOn = /the next job runs on worker (\d+), not the stopped one$/.exec(t[at("the next job runs on worker")]!)?.[1];
+    expect(Number(cancelledOn)).toBeGreaterThan(0);
+    expect(Number(nextOn)).toBeGreaterThan(0);
+    expect(nextOn).not.toBe(cancelledOn);
     expect(at("caught ValidationError: x must be >= 0, got -1")).toBeGreaterThan(at("4. a job's exception"));
     expect(t[t.length - 1]).toBe("done: run() shut the default executor down");
   });
