@@ -1,8 +1,8 @@
 // npm run demo            -> the whole tour, in order, a title line per demo
 // npm run demo -- <name>  -> one demo (extra arguments go to it, e.g. --trace out.json)
 // A tour entry may carry "input": [[ms, line], ...]: in the tour, that demo's
-// stdin gets each line ms after its first output (and the line is echoed as
-// "> line"), so an interactive demo runs unattended. Run alone, it reads the
+// stdin gets each line ms after its first output, so an interactive demo runs
+// unattended. Run alone, it reads the
 // terminal (or whatever is piped in).
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
@@ -38,7 +38,7 @@ function runScripted(name, input) {
       for (const [ms, line] of input) {
         timers.push(
           setTimeout(() => {
-            process.stdout.write(`> ${line}\n`);
+            // The demo echoes piped input after its prompt itself.
             if (child.stdin.writable) child.stdin.write(`${line}\n`);
           }, ms),
         );
