@@ -152,7 +152,7 @@ describe("demos: files, loop control, standard input", () => {
 });
 
 describe("demos on the real clock", () => {
-  test("fetch: sequential = the sum of the delays, concurrent = the longest, never more than 3 in flight", async () => {
+  test("fetch: sequential = the sum of the delays, concurrent = the longest, never more than 3 in flight, cancelling aborts the request", async () => {
     const run = await runDemo("fetch", { clock: "default" });
     expectClean(run);
     expect(run.lines[0]).toMatch(/^\[\s*0\.\d{3}s\] server listening on http:\/\/127\.0\.0\.1:\d+$/);
@@ -165,7 +165,7 @@ describe("demos on the real clock", () => {
       "done /b",
       "GET /c (1 in flight)",
       "done /c",
-      "got a, b, c: the sum of the delays",
+      "got a, b, c: at least the sum of the delays (1.8 s)",
     ]);
     const sequential = secondsOf(seq[6]!);
     expect(sequential).toBeGreaterThanOrEqual(1.8);
@@ -173,7 +173,7 @@ describe("demos on the real clock", () => {
     const conc = sectionOf(run, 2);
     expect(conc.slice(0, 3).map(text)).toEqual(["GET /a (1 in flight)", "GET /b (2 in flight)", "GET /c (3 in flight)"]);
     expect(conc.slice(3, 6).map(text).sort()).toEqual(["done /a", "done /b", "done /c"]);
-    expect(text(conc[6]!)).toBe("got a, b, c: the longest delay");
+    expect(text(conc[6]!)).toBe("got a, b, c: the longest delay (0.9 s), not the sum");
     const concurrent = secondsOf(conc[6]!);
     expect(concurrent).toBeGreaterThanOrEqual(0.9);
     expect(concurrent).toBeLessThan(sequential);
@@ -190,8 +190,22 @@ describe("demos on the real clock", () => {
       expect(part.findIndex((l) => text(l).startsWith("GET /p4"))).toBeGreaterThan(firstDone);
       expect(secondsOf(part[part.length - 1]!)).toBeGreaterThanOrEqual(0.8); // two rounds of 0.4 s
     }
-    expect(text(sectionOf(run, 3).at(-1)!)).toBe("got p1, p2, p3, p4, p5: two rounds of 0.4 s");
-    expect(text(sectionOf(run, 4).at(-1)!)).toBe("got 5 pages in finishing order: two rounds of 0.4 s");
+    // The summary is computed from what happened: its count of rounds matches the section's time.
+    const words: Record<string, number> = { one: 1, two: 2 };
+    for (const [n, head] of [[3, "got p1, p2, p3, p4, p5"], [4, "got 5 pages in finishing order"]] as const) {
+      const last = sectionOf(run, n).at(-1)!;
+      const m = new RegExp(`^${head}: (\\w+) rounds? of 0\\.4 s, at most 3 in flight$`).exec(text(last));
+      expect(m).not.toBeNull();
+      expect(words[m![1]!] ?? Number(m![1])).toBe(Math.floor(secondsOf(last) / 0.4));
+    }
+
+    // Cancelling the task aborts the request: the server sees the request closed before its answer.
+    expect(sectionOf(run, 5).map(text)).toEqual([
+      "GET /slow (1 in flight)",
+      "done /slow",
+      "client: the task was cancelled: true",
+      expect.stringMatching(/^server: \/slow was closed by the client 0\.\d s after it arrived, before its 5 s answer$/),
+    ]);
   });
 
   test("executor: the heartbeat ticks while a worker computes; results, cancellation and errors come back", async () => {
