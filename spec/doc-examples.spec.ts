@@ -34,6 +34,10 @@ test("the docs have examples, and every one that is not marked as a fragment imp
   expect(programs.length).toBeGreaterThanOrEqual(12); // guards the parser: it must find the programs
   for (const e of checked) expect([e.where, /from "rx-asyncio(\/bullmq)?"/.test(e.code)]).toEqual([e.where, true]);
   for (const e of all.filter((x) => x.kind === "fragment")) expect(e.reason!.length).toBeGreaterThan(10);
+  // A program that defines a main coroutine runs it (or it would "pass" without running anything).
+  for (const e of programs.filter((x) => /function\* main\b/.test(x.code))) {
+    expect([e.where, /\b(run|runUntilComplete)\(/.test(e.code)]).toEqual([e.where, true]);
+  }
 });
 
 describe("type-check (tsc, strict)", () => {
