@@ -41,5 +41,5 @@ test("with none set it creates one, warns with a DeprecationWarning (CPython 3.1
 });
 
 test("setEventLoop refuses what is not a loop", () => {
-  expect(() => setEventLoop({} as EventLoop)).toThrow(new TypeError("setEventLoop(loop): 'loop' must be an EventLoop or null, got an object (Object)"));
+  expect(() => setEventLoop({} as EventLoop)).toThrow(new TypeError("setEventLoop(loop): 'loop' must be an EventLoop or null, got a Object"));
 });

@@ -10,17 +10,12 @@
  * the reader that new code calls `newEventLoop()` or `run()`. Like CPython's
  * policy, a loop that was closed is still returned (it then refuses work).
  */
+import { describe } from "./coroutines.js";
 import { _getRunningLoop } from "./events.js";
 import { EventLoop } from "./event-loop.js";
 import { newEventLoop } from "./runners.js";
 
 let current: EventLoop | null = null;
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return `an object (${(value as object).constructor?.name ?? "no constructor"})`;
-  return `${typeof value} ${String(value)}`;
-}
 
 /**
  * The running loop; outside one, the loop set with `setEventLoop()`, or a new
