@@ -98,6 +98,9 @@ describe("the packed tarball, as a consumer installs it (issue 17)", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const relative = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!).filter((l) => !/^(https?:|#)/.test(l));
     expect(relative).toEqual([]);
+    // The install line, and what a project that lists its "types" must add (the .d.ts use Node's types).
+    expect(readme).toContain("npm install rx-asyncio rxjs");
+    expect(readme).toMatch(/lists `"node"` there \(`npm install -D @types\/node`\)/);
   });
 
   test("a strict consumer's tsc (skipLibCheck: false, types: [\"node\"] as the install line says) is clean on both entry points", () => {
