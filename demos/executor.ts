@@ -59,14 +59,19 @@ function* main(): Coroutine<void> {
 
   stamp("3. cancelling a running job stops its worker; the next job gets a new one");
   const threadId = () => process.getBuiltinModule("node:worker_threads").threadId;
-  const before = yield* toThread(threadId);
-  const endless = toThread(() => {
+  // The endless job itself says where it runs, through shared memory (it never returns).
+  const ranOn = new Int32Array(new SharedArrayBuffer(4));
+  const endless = toThread((shared: Int32Array) => {
+    Atomics.store(shared, 0, process.getBuiltinModule("node:worker_threads").threadId);
     for (;;);
-  });
+  }, ranOn);
+  while (Atomics.load(ranOn, 0) === 0) yield* sleep(10);
   yield* sleep(300);
   endless.cancel();
-  stamp(`   job cancelled: ${endless.cancelled()}; it ran on worker ${before}`);
-  stamp(`   the next job runs on worker ${yield* toThread(threadId)}`);
+  const cancelledOn = Atomics.load(ranOn, 0);
+  stamp(`   job cancelled: ${endless.cancelled()}; it ran on worker ${cancelledOn}`);
+  const next = yield* toThread(threadId);
+  stamp(`   the next job runs on worker ${next}${next === cancelledOn ? " (the stopped one: it was not stopped!)" : ", not the stopped one"}`);
 
   stamp("4. a job's exception reaches the awaiting task: class name, message, worker stack");
   try {

@@ -3,7 +3,7 @@
 // runForever until stop(), debug mode reporting a callback that blocks the
 // loop, and close(), after which the loop refuses work.
 // Run: npm run demo -- loop-control
-import { RuntimeError, newEventLoop, sleep, type Coroutine } from "rx-asyncio";
+import { RuntimeError, allTasks, createTask, gather, getEventLoop, newEventLoop, setEventLoop, sleep, type Coroutine } from "rx-asyncio";
 import { stamp } from "./util/stamp.js";
 
 function* compute(x: number): Coroutine<number> {
@@ -21,7 +21,10 @@ function blockFor(ms: number): void {
 async function main(): Promise<void> {
   // run() reads RX_ASYNCIO_CLOCK; a hand-made loop is told its clock (the
   // demo specs use the virtual one).
-  const loop = newEventLoop({ clock: process.env.RX_ASYNCIO_CLOCK === "virtual" ? "virtual" : "real" });
+  // The tutorials' `loop = asyncio.get_event_loop()`. Since Python 3.12 that warns unless a loop
+  // was set first (getEventLoop() does the same), so set one, then get it as they do.
+  setEventLoop(newEventLoop({ clock: process.env.RX_ASYNCIO_CLOCK === "virtual" ? "virtual" : "real" }));
+  const loop = getEventLoop();
 
   console.log("--- 1. callbacks and runUntilComplete");
   loop.callLater(200, () => stamp("callLater(200) ran"));
@@ -36,8 +39,22 @@ async function main(): Promise<void> {
     stamp("stop() from a callback");
     loop.stop();
   });
+  function* ticker(): Coroutine<void> {
+    for (;;) yield* sleep(1000); // still sleeping when the loop stops
+  }
+  loop.callSoon(() => {
+    createTask(ticker(), { name: "ticker-a" });
+    createTask(ticker(), { name: "ticker-b" });
+  });
   await loop.runForever();
   stamp(`runForever returned; isRunning() = ${loop.isRunning()}`, loop);
+  // The first-completion tutorial's clean-up: all_tasks(loop), cancel them, let them finish.
+  const pending = [...allTasks(loop)];
+  stamp(`allTasks(loop) after stop(): ${pending.map((t) => t.getName()).sort().join(", ")}`, loop);
+  for (const t of pending) t.cancel();
+  const outcomes = await loop.runUntilComplete(gather(...pending, { returnExceptions: true }));
+  const cancelled = pending.filter((t) => t.cancelled()).length;
+  stamp(`cancelled ${cancelled} of ${outcomes.length}; allTasks(loop) is now empty: ${allTasks(loop).size === 0}`, loop);
 
   console.log("--- 3. debug mode reports a slow callback");
   loop.setDebug(true);
@@ -55,7 +72,7 @@ async function main(): Promise<void> {
 
   console.log("--- 4. close()");
   loop.close();
-  stamp(`isClosed() = ${loop.isClosed()}`, loop);
+  stamp(`isClosed() = ${loop.isClosed()}; getEventLoop() is still that loop: ${getEventLoop() === loop}`, loop);
   try {
     loop.callSoon(() => {});
   } catch (e) {

@@ -5,7 +5,8 @@
 // rx-asyncio (bench/lib/floors.mjs); writes bench/results/latest.{md,json}.
 //
 //   npm run bench                          full sizes, 5 rounds
-//   npm run bench -- --quick               small sizes, 1 round (a smoke check, < 1 min)
+//   npm run bench -- --quick               small sizes, 1 round (a smoke check, < 1 min;
+//                                          writes bench/results/quick/, not latest.*)
 //   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
 //   npm run bench -- --step-cost           the per-step cost microbenchmark instead
 //
@@ -29,7 +30,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 function parseArgs(argv) {
   const opts = {
     scale: "full", rounds: null, only: WORKLOAD_IDS, systems: SYSTEMS.map((s) => s.id),
-    out: join(root, "bench", "results"), timeout: null, build: true, forceBuild: false,
+    out: null, timeout: null, build: true, forceBuild: false,
     lib: "build", batch: false, stepCost: false, rerender: null,
   };
   const value = (i, flag) => {
@@ -64,6 +65,9 @@ function parseArgs(argv) {
   }
   if (!["full", "quick", "smoke"].includes(opts.scale)) throw new Error(`--scale: full, quick or smoke, got ${opts.scale}`);
   if (!["build", "src"].includes(opts.lib)) throw new Error(`--lib: build or src, got ${opts.lib}`);
+  // Only a full run replaces the tracked bench/results/latest.*; quick and smoke runs write
+  // to bench/results/<scale>/ (gitignored), so a smoke check never overwrites the figures.
+  opts.out ??= opts.scale === "full" ? join(root, "bench", "results") : join(root, "bench", "results", opts.scale);
   opts.rounds ??= opts.scale === "full" ? 5 : 1;
   if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer, got ${opts.rounds}`);
   opts.timeout ??= opts.scale === "full" ? 300 : 60;

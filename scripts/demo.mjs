@@ -1,8 +1,8 @@
 // npm run demo            -> the whole tour, in order, a title line per demo
 // npm run demo -- <name>  -> one demo (extra arguments go to it, e.g. --trace out.json)
 // A tour entry may carry "input": [[ms, line], ...]: in the tour, that demo's
-// stdin gets each line ms after its first output (and the line is echoed as
-// "> line"), so an interactive demo runs unattended. Run alone, it reads the
+// stdin gets each line ms after its first output, so an interactive demo runs
+// unattended. Run alone, it reads the
 // terminal (or whatever is piped in).
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
@@ -16,7 +16,9 @@ const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 function demoFile(name) {
   const file = join(root, "demos", `${name}.ts`);
   if (!existsSync(file)) {
-    console.error(`unknown demo "${name}"; demos: ${tour.map((d) => d.name).join(", ")}`);
+    // The tour, plus the demos that need a system program and so stay out of it.
+    const names = [...tour.map((d) => d.name), "bullmq-fleet"];
+    console.error(`unknown demo "${name}"; demos: ${names.join(", ")}`);
     process.exit(2);
   }
   return file;
@@ -36,7 +38,7 @@ function runScripted(name, input) {
       for (const [ms, line] of input) {
         timers.push(
           setTimeout(() => {
-            process.stdout.write(`> ${line}\n`);
+            // The demo echoes piped input after its prompt itself.
             if (child.stdin.writable) child.stdin.write(`${line}\n`);
           }, ms),
         );

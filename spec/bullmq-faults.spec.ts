@@ -7,7 +7,9 @@ import { RuntimeError, ensureFuture, getRunningLoop, run, type Coroutine } from 
 import { BrokenWorkerError } from "../src/executor";
 import { BullMQExecutor, JobConnectionError, JobLostError, type BullMQJobFuture } from "../src/bullmq/index";
 import { exited, freePort, kill, poll, startRedis, startWorker, stopAll, type RedisServer } from "./bullmq-helpers";
+import { REDIS, describeWithSystem } from "./system-deps";
 
+describeWithSystem(REDIS, "BullMQExecutor when things break (real redis-server)", () => { // the whole file; its body is not re-indented
 let redis: RedisServer;
 const executors: BullMQExecutor[] = [];
 // Short BullMQ lock and stalled-check periods, so a dead worker is noticed in about a second.
@@ -149,3 +151,4 @@ test("Redis going away while a job is out: the future fails with JobConnectionEr
   await ex.shutdown();
   await kill(worker);
 }, 20_000);
+}); // describeWithSystem(REDIS)

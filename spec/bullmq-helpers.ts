@@ -35,6 +35,13 @@ function startUntil(cmd: string, args: string[], ready: RegExp, env: NodeJS.Proc
         resolve(Object.assign(child, { output: () => out }));
       }
     };
+    // A program that cannot be started (ENOENT, EACCES) fails at once with the real cause,
+    // not after the 15 s readiness wait with empty output.
+    child.once("error", (err) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`could not start ${cmd}: ${err.message}`, { cause: err }));
+    });
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     child.once("exit", (code, signal) => {

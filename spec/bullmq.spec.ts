@@ -8,7 +8,9 @@ import { Job, type Queue } from "bullmq";
 import { CancelledError, RuntimeError, TimeoutError, createTask, ensureFuture, gather, getRunningLoop, run, sleep, type Coroutine } from "../src/index";
 import { BullMQExecutor, UnknownJobError, type BullMQJobFuture } from "../src/bullmq/index";
 import { poll, startRedis, startWorker, stopAll, type RedisServer } from "./bullmq-helpers";
+import { REDIS, describeWithSystem } from "./system-deps";
 
+describeWithSystem(REDIS, "BullMQExecutor against a real redis-server", () => { // the whole file; its body is not re-indented
 let redis: RedisServer;
 let ex: BullMQExecutor;
 const STALL = ["--lock-duration", "2000", "--stalled-interval", "1000"];
@@ -275,3 +277,4 @@ test("shutdown with cancelFutures cancels and removes the jobs no worker started
   });
   await look.shutdown();
 });
+}); // describeWithSystem(REDIS)

@@ -120,17 +120,25 @@ describe("demos on the virtual clock: basics", () => {
     );
   });
 
-  test("cancellation: caught, cleaned up, re-raised; the caller sees CancelledError", async () => {
+  test("cancellation: caught, cleaned up, re-raised; the caller sees CancelledError; takeUntil completes at once while the cleanup finishes after", async () => {
     const run = await demo("cancellation");
     expectClean(run);
     expect(run.lines).toEqual(
       lines(`
+        --- 1. cancel(): a request the task handles
         [  0.000s] worker: started, needs 5 s
         [  1.000s] main: cancel() returned true; done() = false
         [  1.000s] worker: caught CancelledError("shutting down"), cleaning up
         [  1.500s] worker: cleanup done, re-raising
         [  1.500s] main: awaiting the worker threw CancelledError("shutting down")
         [  1.500s] main: cancelled() = true, done() = true
+        --- 2. RxJS takeUntil: unsubscribing cancels the task; its cleanup still finishes
+        [  0.000s] worker: started, needs 5 s
+        [  1.000s] main: takeUntil fired: the stream completed and the task was cancelled
+        [  1.000s] main: the task is done? false (its cleanup is still running)
+        [  1.000s] worker: caught CancelledError(""), cleaning up
+        [  1.500s] worker: cleanup done, re-raising
+        [  1.500s] main: now the cleanup has finished: cancelled() = true
       `),
     );
   });

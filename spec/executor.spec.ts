@@ -210,6 +210,7 @@ describe("ThreadPoolExecutor: errors reach the awaiting task; the pool stays usa
       expect(closure).toBeInstanceOf(ReferenceError);
       expect(closure.message).toMatch(/function scale uses 'factor', which does not exist in the worker thread/);
       expect(closure.message).toMatch(/must be self-contained/);
+      expect(closure.message).toMatch(/moduleFunction\(absolutePath, exportName\)/); // what the README teaches
 
       const badArg = yield* failure(loop.runInExecutor(shared, (o: unknown) => o, { f: () => 1 }));
       expect(badArg).toBeInstanceOf(TypeError);

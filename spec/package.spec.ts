@@ -4,7 +4,7 @@
  * Node exits on its own.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPage } from "./browser-helpers";
@@ -129,4 +129,91 @@ describeWithSystem(CHROMIUM, "the ES module build in Chromium", () => {
       await s.close();
     }
   }, 60_000);
+});
+describe("the packed tarball, as a consumer installs it (issue 17)", () => {
+  let dir = "";
+  let files: { path: string; size: number }[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "rx-asyncio-consumer-"));
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    files = packed[0].files;
+    const app = join(dir, "app");
+    mkdirSync(join(app, "node_modules", "rx-asyncio"), { recursive: true });
+    execFileSync("tar", ["-xzf", join(dir, packed[0].filename), "-C", join(app, "node_modules", "rx-asyncio"), "--strip-components", "1"]);
+    // The consumer's own installs: the peer dependencies and @types/node.
+    mkdirSync(join(app, "node_modules", "@types"));
+    for (const p of ["rxjs", "piscina", "bullmq", "ioredis", "tslib", "@types/node"]) {
+      if (existsSync(join(root, "node_modules", p))) symlinkSync(join(root, "node_modules", p), join(app, "node_modules", p));
+    }
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("no source maps pointing at files that are not shipped, and repository/homepage/bugs are set", () => {
+    expect(files.filter((f) => f.path.endsWith(".map"))).toEqual([]);
+    expect(files.filter((f) => f.path.startsWith("src/") || f.path.startsWith("spec/"))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\//);
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\//);
+  });
+
+  test("the README's links work inside the installed package: every link is absolute or an anchor", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const relative = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!).filter((l) => !/^(https?:|#)/.test(l));
+    expect(relative).toEqual([]);
+    // The install line, and what a project that lists its "types" must add (the .d.ts use Node's types).
+    expect(readme).toContain("npm install rx-asyncio rxjs");
+    expect(readme).toMatch(/lists `"node"` there \(`npm install -D @types\/node`\)/);
+  });
+
+  test("a strict consumer's tsc (skipLibCheck: false, types: [\"node\"] as the install line says) is clean on both entry points", () => {
+    const app = join(dir, "app");
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "ES2022", skipLibCheck: false, types: ["node"] }, files: ["main.ts"] }),
+    );
+    writeFileSync(
+      join(app, "main.ts"),
+      [
+        'import { run, sleep, ExceptionGroup, type Coroutine } from "rx-asyncio";',
+        'import { BullMQExecutor } from "rx-asyncio/bullmq";',
+        "function* main(): Coroutine<number> { yield* sleep(1); return 1; }",
+        "const n: Promise<number> = run(main);",
+        "const first: Error | undefined = new ExceptionGroup('x', [new TypeError('t')]).errors[0];",
+        "void n; void first; void BullMQExecutor;",
+      ].join("\n"),
+    );
+    const r = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", app], { cwd: app, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 60_000);
+});
+
+test("both builds loaded in one process: 'no running event loop' says two copies are loaded and what to do", () => {
+  const r = node([
+    "--input-type=module",
+    "-e",
+    `import { createRequire } from "node:module";
+     import * as esm from "rx-asyncio";
+     const cjs = createRequire(process.cwd() + "/x.js")("rx-asyncio");
+     await esm.run(function* () {
+       try { cjs.getRunningLoop(); } catch (e) { console.log(e.message); }
+     });`,
+  ]);
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toMatch(/^no running event loop \(2 copies of rx-asyncio are loaded in this process, e\.g\. both its ESM and its CommonJS build/);
+});
+
+test("worker-cli --help prints the usage only, and exits 0", () => {
+  const r = node([join(root, "dist/cjs/bullmq/worker-cli.js"), "--help"]);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toBe("");
+  expect(r.stdout.trim()).toMatch(/^usage: worker-cli --queue <name> --jobs <module>/);
+  expect(r.stdout.trim().split("\n")).toHaveLength(1);
+});
+
+test("npm run demo with an unknown name lists every demo, bullmq-fleet included", () => {
+  const r = node([join(root, "scripts/demo.mjs"), "no-such-demo"]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/unknown demo "no-such-demo"; demos: hello, .*, bullmq-fleet/);
 });

@@ -499,6 +499,7 @@ describe("TaskGroup (test_taskgroups.py)", () => {
       });
       const c = coro();
       expect(() => tg.createTask(c)).toThrow(/is finished/);
+      expect(String(tg)).toBe("<TaskGroup finished>"); // not "entered" (issue 17)
       expect(c.next().done).toBe(true); // closed
       expect(ran).toBe(false);
       expect(() => tg.run(function* () {}).next()).toThrow(/has already been entered/);

@@ -130,10 +130,13 @@ named(BrokenBarrierError, "BrokenBarrierError");
  * Several failures thrown together, as by a `TaskGroup`. A subclass of
  * `AggregateError`: the failures are in `errors`, in the order they happened.
  */
-export class ExceptionGroup extends AggregateError {
-  /** The failures, in the order they happened. */
-  declare readonly errors: unknown[];
-  constructor(message: string, errors: Iterable<unknown>) {
+export class ExceptionGroup<E = Error> extends AggregateError {
+  /**
+   * The failures, in the order they happened. They are `Error`s unless code threw
+   * something else (`throw "x"` in a task): narrow with `instanceof` when unsure.
+   */
+  declare readonly errors: E[];
+  constructor(message: string, errors: Iterable<E>) {
     if (typeof message !== "string") {
       throw new TypeError(`ExceptionGroup(message, errors): 'message' must be a string, got ${describe(message)}`);
     }

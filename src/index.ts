@@ -29,6 +29,7 @@ export type { HostHandle, LoopHost } from "./host.js";
 export { globalThisHost, rxjsHost } from "./host.js";
 export type { RunOptions } from "./runners.js";
 export { newEventLoop, run } from "./runners.js";
+export { getEventLoop, setEventLoop } from "./get-event-loop.js";
 export type { SleepAwaitable } from "./sleep.js";
 export { sleep } from "./sleep.js";
 export type { TaskInput, TaskOptions } from "./tasks.js";

@@ -7,6 +7,7 @@
  */
 import { RuntimeError } from "./errors.js";
 import { asyncTaskContext } from "./internal/async-context.js";
+import { noRunningLoopMessage } from "./internal/copies.js";
 import type { EventLoop } from "./event-loop.js";
 
 let runningLoop: EventLoop | null = null;
@@ -46,6 +47,6 @@ export function _getRunningLoop(): EventLoop | null {
  */
 export function getRunningLoop(): EventLoop {
   const loop = runningLoop ?? asyncTaskContext()?.loop;
-  if (loop === undefined) throw new RuntimeError("no running event loop");
+  if (loop === undefined) throw new RuntimeError(noRunningLoopMessage());
   return loop;
 }

@@ -99,7 +99,7 @@ export class TaskGroup {
   createTask<T>(coro: TaskInput<T>, options: TaskGroupTaskOptions = {}): Task<T> {
     let refusal: string | null = null;
     if (!this._entered) refusal = `TaskGroup ${this} has not been entered`;
-    else if (this._exiting && this._tasks.size === 0) refusal = `TaskGroup ${this} is finished`;
+    else if (this._exiting && this._tasks.size === 0) refusal = `TaskGroup ${this} is finished: create its tasks while its body or its tasks still run`;
     else if (this._aborting) refusal = `TaskGroup ${this} is shutting down`;
     if (refusal !== null) {
       // Close the coroutine so that it never runs (and its finally blocks neither).
@@ -138,6 +138,7 @@ export class TaskGroup {
     if (this._tasks.size > 0) info.push(`tasks=${this._tasks.size}`);
     if (this._errors.length > 0) info.push(`errors=${this._errors.length}`);
     if (this._aborting) info.push("cancelling");
+    else if (this._entered && this._exiting && this._tasks.size === 0) info.push("finished");
     else if (this._entered) info.push("entered");
     return `<TaskGroup${info.length > 0 ? " " + info.join(" ") : ""}>`;
   }

@@ -26,6 +26,10 @@ function fail(msg: string): never {
 }
 
 function parse(argv: string[]): Map<string, string> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i]!;

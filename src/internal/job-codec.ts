@@ -208,7 +208,8 @@ export function decodeFailure(reason: unknown, label: string, where: string): un
       const err = new ReferenceError(
         `${where}: ${label} uses '${reason.closure}', which does not exist in the worker thread. ` +
           "A function sent to a worker must be self-contained: it cannot use variables, imports or helpers " +
-          "from the code around it. Pass values as arguments, or run a module's export with { module, export }",
+          "from the code around it. Pass values as arguments, or run a module's export: " +
+          "moduleFunction(absolutePath, exportName) (a function that calls itself by name: declare it with `function name(...)`)",
       );
       if (reason.stack !== undefined) {
         Object.defineProperty(err, "stack", { value: `${err.name}: ${err.message}\n${stackFrames(reason.stack)}`, configurable: true, writable: true });

@@ -12,7 +12,9 @@
  */
 "use strict";
 
-const { pathToFileURL } = require("node:url");
+const { createRequire } = require("node:module");
+const { join } = require("node:path");
+const { fileURLToPath, pathToFileURL } = require("node:url");
 
 const ENVELOPE = "rx-asyncio.error";
 const TRANSFER = Symbol.for("rx-asyncio.transfer");
@@ -49,11 +51,49 @@ function compile(expr) {
   return fn;
 }
 
+const TYPESCRIPT = /\.(c|m)?tsx?$/;
+let typeScriptLoader = false;
+
+/**
+ * A TypeScript module is loaded through tsx's loader, registered in this worker.
+ * Node 20 does not carry the main thread's loader hooks (`tsx`, `--import tsx`)
+ * into worker threads, so without this a `.ts` export fails with
+ * ERR_UNKNOWN_FILE_EXTENSION even when the program itself runs under tsx. tsx is
+ * looked up from the module's own folder, then from the current directory.
+ */
+async function registerTypeScript(url) {
+  if (typeScriptLoader) return;
+  const path = fileURLToPath(url);
+  let loader;
+  for (const from of [path, join(process.cwd(), "[rx-asyncio-worker]")]) {
+    try {
+      // tsx's documented API, `register()` from "tsx/esm/api" (its ESM build: the CommonJS
+      // one resolves its hooks from a wrong folder when required from a worker).
+      loader = createRequire(from).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs");
+      break;
+    } catch {
+      /* not found from here; try the next place */
+    }
+  }
+  if (loader === undefined) {
+    throw new Error(
+      `module ${path} is TypeScript: a worker thread loads it through tsx, which was not found ` +
+        `from that folder or from ${process.cwd()} (npm install --save-dev tsx), or compile it to JavaScript`,
+    );
+  }
+  const api = await import(pathToFileURL(loader).href);
+  api.register();
+  // A .ts file in a "type": "commonjs" package is CommonJS to Node: tsx's require hook too.
+  createRequire(loader)("tsx/cjs/api").register();
+  typeScriptLoader = true;
+}
+
 async function load(specifier, name) {
   const key = `${specifier}\u0000${name}`;
   let fn = exported.get(key);
   if (fn !== undefined) return fn;
   const url = /^(file|node):/.test(specifier) ? specifier : pathToFileURL(specifier).href;
+  if (TYPESCRIPT.test(url)) await registerTypeScript(url);
   const ns = await import(url);
   fn = ns[name];
   // A CommonJS module seen through import(): its exports object is `default`.
