@@ -68,6 +68,5 @@ export type { Executor, JobArgs, JobFunction, JobResult, ModuleFunction, Shutdow
 export { BrokenWorkerError, TRANSFER, isExecutor, isTransfer, moduleFunction, transfer } from "./executor.js";
 export type { ThreadPoolExecutorOptions } from "./thread-pool-executor.js";
 export { ThreadPoolExecutor } from "./thread-pool-executor.js";
-export { withExecutor } from "./with-executor.js";
-export { toThread } from "./loop-executor.js";
+export { toThread, withExecutor } from "./with-executor.js";
 export * from "./trace/index.js";

@@ -22,6 +22,7 @@ import type { Executor, JobArgs, JobFunction, JobResult, ShutdownOptions } from 
 import { Future } from "./futures.js";
 import { decodeFailure, encodeJob, type EncodedJob } from "./internal/job-codec.js";
 import { checkLoop } from "./internal/loop-checks.js";
+import { setDefaultExecutorFactory } from "./loop-executor.js";
 import { nodeRequire, workerEntryPath } from "./internal/node-env.js";
 
 /** Options of `new ThreadPoolExecutor()`. */
@@ -390,3 +391,18 @@ export class ThreadPoolExecutor implements Executor {
     if (this._workers.size > 0) await new Promise<void>((resolve) => this._exitWaiters.push(resolve));
   }
 }
+
+/**
+ * @internal Installs `new ThreadPoolExecutor()` as what a loop makes for
+ * `runInExecutor(null, ...)` (the executor layer's side of the hook in
+ * loop-executor.ts). Done when this module loads, and again by `toThread`.
+ */
+export function useThreadPoolAsDefault(): void {
+  setDefaultExecutorFactory(makeThreadPool);
+}
+
+function makeThreadPool(): ThreadPoolExecutor {
+  return new ThreadPoolExecutor();
+}
+
+useThreadPoolAsDefault();
