@@ -53,7 +53,14 @@ export async function coreBundle(names = CORE_IMPORTS, { minify = true, format =
   return { code, bytes: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, files };
 }
 
-/** A few lines for the bench report. */
+/** One line for the bench report's notes: the sizes and the largest files. */
+export function bundleNote(b, top = 6) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const largest = b.files.slice(0, top).map((f) => `${f.file.replace(/^src\//, "")} ${kb(f.bytes)}`).join(", ");
+  return `Core bundle (import { ${CORE_IMPORTS.join(", ")} }; esbuild, minified, rxjs external): ${kb(b.bytes)}, ${kb(b.gzip)} gzipped (target < ${kb(CORE_TARGET_GZIP)}); largest: ${largest} (node scripts/bundle-size.mjs for all).`;
+}
+
+/** A table for the terminal. */
 export function formatBundle(b, top = 12) {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   const lines = [
