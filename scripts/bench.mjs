@@ -24,6 +24,7 @@ import { buildForBench } from "../bench/lib/build.mjs";
 import { floorFigures, markdown, summarize, verdicts } from "../bench/lib/report.mjs";
 import { PROBES, SYSTEMS, WORKLOAD_IDS, WORKLOADS } from "../bench/lib/workloads.mjs";
 import { SUPPORT } from "../bench/systems/support.mjs";
+import { bundleNote, coreBundle } from "./bundle-size.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -239,6 +240,10 @@ async function main() {
     config: { scale: opts.scale, rounds: opts.rounds, only: opts.only, systems, lib: opts.lib, batch: opts.batch, notes },
     cells, targets, floors: floorFigures(cells), runs,
   };
+  // The kernel's size as an app bundles it, and what costs what (scripts/bundle-size.mjs).
+  const bundle = await coreBundle();
+  report.coreBundle = { bytes: bundle.bytes, gzip: bundle.gzip, files: bundle.files };
+  notes.push(bundleNote(bundle));
   writeReport(opts.out, report);
   const failed = runs.some((r) => r.status === "fail" || r.status === "timeout");
   process.exitCode = failed ? 1 : 0;

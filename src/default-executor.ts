@@ -6,6 +6,7 @@
  * @module
  */
 import type { Executor } from "./executor.js";
+import { setDefaultExecutorFactory } from "./loop-executor.js";
 import { workerKindHere } from "./executor.js";
 import { ThreadPoolExecutor } from "./thread-pool-executor.js";
 import { WebWorkerExecutor } from "./web-worker-executor.js";
@@ -14,3 +15,15 @@ import { WebWorkerExecutor } from "./web-worker-executor.js";
 export function newDefaultExecutor(): Executor {
   return workerKindHere() === "node" ? new ThreadPoolExecutor() : new WebWorkerExecutor();
 }
+
+/**
+ * @internal Installs {@link newDefaultExecutor} as what a loop makes for
+ * `runInExecutor(null, ...)` (the executor layer's side of the hook in
+ * loop-executor.ts). Done when this module loads, and again by `toThread`, so
+ * a bundle that keeps `toThread` also keeps the default it needs.
+ */
+export function useEnvironmentDefaultExecutor(): void {
+  setDefaultExecutorFactory(newDefaultExecutor);
+}
+
+useEnvironmentDefaultExecutor();

@@ -169,15 +169,8 @@ export interface Executor {
   shutdown(options?: ShutdownOptions): Promise<void>;
 }
 
-/** Whether `x` has the shape of an {@link Executor}. */
-export function isExecutor(x: unknown): x is Executor {
-  return (
-    typeof x === "object" &&
-    x !== null &&
-    typeof (x as Executor).runOn === "function" &&
-    typeof (x as Executor).shutdown === "function"
-  );
-}
+// The kernel checks executors too (loop-executor.ts), and never imports this layer.
+export { isExecutor } from "./loop-executor.js";
 
 /**
  * A worker thread stopped while it ran a job: the job's code called

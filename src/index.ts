@@ -71,6 +71,5 @@ export type { ThreadPoolExecutorOptions } from "./thread-pool-executor.js";
 export { ThreadPoolExecutor } from "./thread-pool-executor.js";
 export type { WebWorkerExecutorOptions } from "./web-worker-executor.js";
 export { WebWorkerExecutor } from "./web-worker-executor.js";
-export { withExecutor } from "./with-executor.js";
-export { toThread } from "./loop-executor.js";
+export { toThread, withExecutor } from "./with-executor.js";
 export * from "./trace/index.js";

@@ -1,18 +1,53 @@
 /**
  * The event loop's side of executors: `runInExecutor`, the default executor
- * (created on first use, shut down by `run()` and `close()`), and `toThread`.
- * `EventLoop`'s methods are thin calls into here.
+ * (created on first use, shut down by `run()` and `close()`). `EventLoop`'s
+ * methods are thin calls into here.
+ *
+ * This file knows executors only through the `Executor` interface: the
+ * default one is made by a factory that the executor layer installs
+ * (thread-pool-executor.ts installs `new ThreadPoolExecutor()` when it is
+ * loaded). So the kernel never imports the thread pool, and an app that never
+ * uses an executor never loads it (a bundler drops it, and Piscina with it).
  *
  * @module
  */
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./running-loop.js";
-import { isExecutor, type Executor, type JobArgs, type JobFunction, type JobResult } from "./executor.js";
+import type { Executor, JobFunction, JobResult } from "./executor.js";
 import type { Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";
-import { newDefaultExecutor } from "./default-executor.js";
+
+/** Whether `x` has the shape of an {@link Executor}. */
+export function isExecutor(x: unknown): x is Executor {
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as Executor).runOn === "function" &&
+    typeof (x as Executor).shutdown === "function"
+  );
+}
+
+/** Makes the executor `runInExecutor(null, ...)` uses; installed by the executor layer. */
+let defaultExecutorFactory: (() => Executor) | null = null;
+
+/**
+ * @internal The hook the executor layer installs: how to make a loop's
+ * default executor on first use. Idempotent (the last one installed wins).
+ */
+export function setDefaultExecutorFactory(factory: () => Executor): void {
+  defaultExecutorFactory = factory;
+}
+
+function makeDefaultExecutor(where: string): Executor {
+  if (defaultExecutorFactory === null) {
+    throw new RuntimeError(
+      `${where}: no default executor: the thread-pool executor was not loaded (a bundler dropped it as unused). ` +
+        "Use toThread(), or call loop.setDefaultExecutor(new ThreadPoolExecutor()), or pass an executor.",
+    );
+  }
+  return defaultExecutorFactory();
+}
 
 /** How long `run()` lets the default executor's jobs finish before it stops them (ms; asyncio's 300 s). */
 export const DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT = 300_000;
@@ -29,7 +64,7 @@ export function loopRunInExecutor<R>(
   let ex: Executor;
   if (executor === null) {
     if (loop._executorShutdownCalled) throw new RuntimeError("Executor shutdown has been called");
-    ex = loop._defaultExecutor ??= newDefaultExecutor();
+    ex = loop._defaultExecutor ??= makeDefaultExecutor(where);
   } else if (isExecutor(executor)) ex = executor;
   else {
     throw new TypeError(
@@ -93,23 +128,4 @@ export function loopCloseDefaultExecutor(loop: EventLoop): void {
   if (ex === null) return;
   loop._defaultExecutor = null;
   ex.shutdown({ wait: false }).catch(() => undefined);
-}
-
-/**
- * Runs `fn(...args)` on a worker thread of the running loop's default
- * executor (asyncio's `to_thread`); a Future of its result. `fn` is a
- * self-contained function (no variables from around it: it is sent as source
- * text) or a module's export `{ module, export }`.
- *
- * @example
- * ```ts
- * function* main(): Coroutine<number> {
- *   const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
- *   return yield* toThread(fib, 35); // other tasks keep running meanwhile
- * }
- * ```
- * @throws RuntimeError outside a running loop, or after the default executor was shut down
- */
-export function toThread<A extends unknown[], R>(fn: JobFunction<A, R>, ...args: JobArgs<A>): Future<JobResult<R>> {
-  return loopRunInExecutor(getRunningLoop(), null, fn as JobFunction<unknown[], R>, args, "toThread(fn, ...args)");
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ClockKind, EventLoopOptions } from "./event-loop.js";
+import type { ClockKind, EventLoopOptions, LoopTracer } from "./event-loop.js";
 import { EventLoop } from "./event-loop.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
@@ -12,7 +12,6 @@ import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import type { TaskInput } from "./tasks.js";
 import type { Task } from "./tasks.js";
-import { checkTraceOption, startRunTrace, type RunTraceOption } from "./trace/run-trace.js";
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -28,6 +27,74 @@ export interface RunOptions {
    * `false` (default: env `RX_ASYNCIO_TRACE=file.json`, else off).
    */
   trace?: RunTraceOption;
+}
+
+/**
+ * The `trace` option of `run()`: a file to write when `run()` ends (`.json`:
+ * Chrome Trace Event JSON for Perfetto / chrome://tracing; `.svg`: an SVG
+ * timeline; `.txt`: the marble timeline), a tracer to record into (e.g. a
+ * `TraceRecorder` you export yourself afterwards), or `false` to ignore env
+ * `RX_ASYNCIO_TRACE`.
+ */
+export type RunTraceOption = string | LoopTracer | false;
+
+/**
+ * Records a run into a file: the hook the trace layer installs
+ * (trace/run-trace.ts), so `run()` does not load the recorder and the three
+ * exporters unless the app does.
+ */
+let runTraceWriter: ((loop: EventLoop, path: string) => () => void) | null = null;
+
+/** @internal Installs the trace layer's side of the `trace` option. */
+export function setRunTraceWriter(writer: (loop: EventLoop, path: string) => () => void): void {
+  runTraceWriter = writer;
+}
+
+function envTrace(): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = proc?.env?.RX_ASYNCIO_TRACE;
+  return v === undefined || v === "" ? undefined : v;
+}
+
+const NO_TRACE_LAYER =
+  "the trace layer was not loaded (a bundler dropped it as unused): pass a TraceRecorder as 'trace' and call writeTrace(recorder, path) after run()";
+
+/** Checks `run()`'s `trace` option before any loop exists. */
+function checkTraceOption(option: unknown): void {
+  if (option === undefined || option === false) return;
+  if (typeof option === "string") {
+    if (option === "") throw new TypeError("run(main, options): 'trace' must be a file path, a tracer or false, got \"\"");
+    if (runTraceWriter === null) throw new RuntimeError(`run(main, options): 'trace' is a file path, but ${NO_TRACE_LAYER}`);
+    return;
+  }
+  if (
+    typeof option === "object" &&
+    option !== null &&
+    typeof (option as LoopTracer).taskCreated === "function" &&
+    typeof (option as LoopTracer).stepStarted === "function" &&
+    typeof (option as LoopTracer).stepEnded === "function"
+  ) {
+    return;
+  }
+  throw new TypeError(`run(main, options): 'trace' must be a file path, a tracer (e.g. a TraceRecorder) or false, got ${describe(option)}`);
+}
+
+/**
+ * Turns tracing on for a `run()` loop; returns what to call once the loop is
+ * closed (it detaches the tracer, and writes the file), or `null`.
+ */
+function startRunTrace(loop: EventLoop, option: RunTraceOption | undefined): (() => void) | null {
+  const target = option === undefined ? envTrace() : option;
+  if (target === undefined || target === false) return null;
+  if (typeof target !== "string") {
+    loop.setTrace(target);
+    return () => loop.setTrace(null);
+  }
+  if (runTraceWriter === null) {
+    loop.logger.warn(`rx-asyncio: RX_ASYNCIO_TRACE=${target} is ignored: ${NO_TRACE_LAYER}`);
+    return null;
+  }
+  return runTraceWriter(loop, target);
 }
 
 function envClock(): ClockKind {

@@ -1,14 +1,20 @@
 /**
- * `withExecutor`: a `ThreadPoolExecutor` for the length of a coroutine's body
- * (asyncio's `with ThreadPoolExecutor() as ex:`).
+ * Running work on worker threads from a task: `toThread` (the loop's default
+ * executor, asyncio's `to_thread`) and `withExecutor` (a `ThreadPoolExecutor`
+ * for the length of a coroutine's body, asyncio's `with ThreadPoolExecutor()
+ * as ex:`).
  *
  * @module
  */
 import type { Coroutine } from "./coroutines.js";
 import { describe } from "./coroutines.js";
+import type { JobArgs, JobFunction, JobResult } from "./executor.js";
+import type { Future } from "./futures.js";
+import { loopRunInExecutor } from "./loop-executor.js";
 import { getRunningLoop } from "./running-loop.js";
 import { PromiseFuture } from "./promise-future.js";
 import { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread-pool-executor.js";
+import { useEnvironmentDefaultExecutor } from "./default-executor.js";
 
 /**
  * Runs `body` with a new `ThreadPoolExecutor` and shuts it down when `body`
@@ -43,4 +49,26 @@ function* runWith<T>(executor: ThreadPoolExecutor, body: (executor: ThreadPoolEx
   } finally {
     yield* new PromiseFuture<void>(getRunningLoop(), executor.shutdown({ wait: true }), null);
   }
+}
+
+/**
+ * Runs `fn(...args)` on a worker thread of the running loop's default
+ * executor (asyncio's `to_thread`); a Future of its result. `fn` is a
+ * self-contained function (no variables from around it: it is sent as source
+ * text) or a module's export `{ module, export }`.
+ *
+ * @example
+ * ```ts
+ * function* main(): Coroutine<number> {
+ *   // a declaration: its own name is part of the source sent to the worker
+ *   function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+ *   return yield* toThread(fib, 35); // other tasks keep running meanwhile
+ * }
+ * ```
+ * @throws RuntimeError outside a running loop, or after the default executor was shut down
+ */
+export function toThread<A extends unknown[], R>(fn: JobFunction<A, R>, ...args: JobArgs<A>): Future<JobResult<R>> {
+  // Named here so a bundle that keeps toThread keeps the thread pool it needs.
+  useEnvironmentDefaultExecutor();
+  return loopRunInExecutor(getRunningLoop(), null, fn as JobFunction<unknown[], R>, args, "toThread(fn, ...args)");
 }

@@ -7,8 +7,8 @@ import type { EventLoop } from "../event-loop.js";
 import type { ExceptionContext } from "../event-loop-types.js";
 import type { Runnable } from "../handles.js";
 import type { Future } from "../futures.js";
+import type { Task } from "../tasks.js";
 import { F_LOG_TRACEBACK } from "./future-state.js";
-import { Task } from "../tasks.js";
 import { perfNow } from "./loop-checks.js";
 
 /** Runs `r` (debug mode): an escaped error is reported, a slow one logged with where it was created. */
@@ -35,7 +35,8 @@ export function reportUnretrieved(loop: EventLoop, unretrieved: Set<Future<unkno
   for (const fut of list) {
     if (!fut._logTraceback) continue;
     fut._flags &= ~F_LOG_TRACEBACK;
-    const isTask = fut instanceof Task;
+    // A task has a coroutine (the loop layer sits below tasks.ts: no instanceof).
+    const isTask = typeof (fut as Task<unknown>).getCoro === "function";
     loop.callExceptionHandler({
       message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
       exception: fut._exception,

@@ -5,67 +5,37 @@
  * @module
  */
 import { describe } from "../coroutines.js";
-import type { EventLoop, LoopTracer } from "../event-loop.js";
+import type { EventLoop } from "../event-loop.js";
 import { nodeRequire } from "../internal/node-env.js";
 import { chromeTrace } from "./chrome-trace.js";
 import { marbleTimeline } from "./marble-timeline.js";
 import { TraceRecorder } from "./recorder.js";
 import { svgTimeline } from "./svg-timeline.js";
 import { toTimeline, type TraceSource } from "./timeline.js";
+import { setRunTraceWriter } from "../runners.js";
+
+export type { RunTraceOption } from "../runners.js";
 
 /**
- * The `trace` option of `run()`: a file to write when `run()` ends (`.json`:
- * Chrome Trace Event JSON for Perfetto / chrome://tracing; `.svg`: an SVG
- * timeline; `.txt`: the marble timeline), a tracer to record into (e.g. a
- * `TraceRecorder` you export yourself afterwards), or `false` to ignore env
- * `RX_ASYNCIO_TRACE`.
+ * The trace layer's side of `run()`'s `trace` option (the hook in
+ * runners.ts): records a run into a `TraceRecorder` and, once the loop is
+ * closed, writes the file. Installed when this module loads, so `run()` does
+ * not load the trace layer itself.
  */
-export type RunTraceOption = string | LoopTracer | false;
-
-function envTrace(): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const v = proc?.env?.RX_ASYNCIO_TRACE;
-  return v === undefined || v === "" ? undefined : v;
-}
-
-/** @internal Checks `run()`'s `trace` option before any loop exists. */
-export function checkTraceOption(option: unknown): void {
-  if (option === undefined || option === false) return;
-  if (typeof option === "string") {
-    if (option === "") throw new TypeError("run(main, options): 'trace' must be a file path, a tracer or false, got \"\"");
-    return;
-  }
-  if (
-    typeof option === "object" &&
-    option !== null &&
-    typeof (option as LoopTracer).taskCreated === "function" &&
-    typeof (option as LoopTracer).stepStarted === "function" &&
-    typeof (option as LoopTracer).stepEnded === "function"
-  ) {
-    return;
-  }
-  throw new TypeError(`run(main, options): 'trace' must be a file path, a tracer (e.g. a TraceRecorder) or false, got ${describe(option)}`);
-}
-
-/**
- * @internal Turns tracing on for a `run()` loop; returns what to call once the
- * loop is closed (it detaches the tracer and writes the file), or `null`.
- */
-export function startRunTrace(loop: EventLoop, option: RunTraceOption | undefined): (() => void) | null {
-  const target = option === undefined ? envTrace() : option;
-  if (target === undefined || target === false) return null;
-  const tracer = typeof target === "string" ? new TraceRecorder() : target;
-  loop.setTrace(tracer);
+function traceRunToFile(loop: EventLoop, path: string): () => void {
+  const recorder = new TraceRecorder();
+  loop.setTrace(recorder);
   return () => {
     loop.setTrace(null);
-    if (typeof target !== "string") return;
     try {
-      writeTrace(tracer as TraceRecorder, target);
+      writeTrace(recorder, path);
     } catch (e) {
-      loop.logger.error(`rx-asyncio: could not write the trace to ${target}: ${e instanceof Error ? e.message : String(e)}`);
+      loop.logger.error(`rx-asyncio: could not write the trace to ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
 }
+
+setRunTraceWriter(traceRunToFile);
 
 /**
  * Writes a trace to `path`, in the format its extension names: `.svg` an SVG
