@@ -23,10 +23,10 @@ const LAYERS = [
   // table of future states.
   {
     name: "base",
-    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context)\\.ts$",
+    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies)\\.ts$",
     mayImport: [],
   },
-  { name: "host", path: "^src/host\\.ts$|^src/internal/wakeup\\.ts$", mayImport: ["base"] },
+  { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask)\\.ts$", mayImport: ["base"] },
   {
     name: "loop",
     path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor)\\.ts$|^src/internal/loop-debug\\.ts$",
@@ -37,7 +37,7 @@ const LAYERS = [
   {
     name: "composition",
     path:
-      "^src/(runners|ensure-future|gather|wait|wait-for|timeouts|shield|as-completed|taskgroups|held|lock|semaphore|event|condition|barrier|queues|priority-queue)\\.ts$" +
+      "^src/(runners|ensure-future|gather|wait|wait-for|timeouts|shield|as-completed|taskgroups|held|lock|semaphore|event|condition|barrier|queues|priority-queue|get-event-loop)\\.ts$" +
       "|^src/internal/(awaitables|parking-lot|wait-op|loop-bound|queue-ops)\\.ts$",
     mayImport: ["base", "host", "loop", "futures", "tasks"],
   },
@@ -45,7 +45,7 @@ const LAYERS = [
   // Beside the kernel.
   {
     name: "executors",
-    path: "^src/(executor|thread-pool-executor|with-executor)\\.ts$|^src/internal/(job-codec|node-env)\\.ts$|^src/internal/worker-entry\\.cjs$",
+    path: "^src/(executor|thread-pool-executor|web-worker-executor|default-executor|with-executor)\\.ts$|^src/internal/(job-codec|node-env|web-worker-main)\\.ts$|^src/internal/worker-entry\\.cjs$",
     mayImport: ["base", "host", "loop", "futures", "tasks", "composition"],
   },
   { name: "trace", path: "^src/trace/", mayImport: ["base", "host", "loop", "futures", "tasks", "composition", "executors"] },
