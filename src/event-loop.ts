@@ -250,7 +250,17 @@ export class EventLoop implements SchedulerLike {
     return this.runForever().then(() => {
       fut.removeDoneCallback(stopWhenDone);
       if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
-      return fut.result();
+      const result = fut.result();
+      // asyncio hands back a returned Task as it is; a promise would adopt it
+      // instead and wait on it with the loop stopped, forever. Say so now.
+      if (isFuture(result)) {
+        const kind = result instanceof Task ? "Task" : "Future";
+        throw new TypeError(
+          `runUntilComplete(aw): the coroutine returned a ${kind}; a promise cannot resolve to a thenable, ` +
+            `so it would wait on it after the loop stopped. Return its result instead: \`return yield* ${kind.toLowerCase()}\``,
+        );
+      }
+      return result;
     });
   }
 

@@ -42,10 +42,25 @@ export function task<T>(coroFn: CoroutineFunction<T> | AsyncTaskFunction<T>, opt
   // Checked now: a bad option found at subscribe time would surface as an RxJS unhandled error.
   checkTaskOptions("task(coroFn, options)", options);
   return new Observable<T>((subscriber) => {
-    const t = subscriptionLoop(options.loop).createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });
-    const onDone = (f: Future<T>) => f._emitTo(subscriber);
+    const loop = subscriptionLoop(options.loop);
+    const t = loop.createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });
+    // The subscriber (often a promise: firstValueFrom) waits on the loop: it
+    // must not hold a virtual clock still as real outside work would.
+    loop._beginLoopWait();
+    let waiting = true;
+    const stopWaiting = () => {
+      if (waiting) {
+        waiting = false;
+        loop._endLoopWait();
+      }
+    };
+    const onDone = (f: Future<T>) => {
+      stopWaiting();
+      f._emitTo(subscriber);
+    };
     t.addDoneCallback(onDone);
     return () => {
+      stopWaiting();
       if (!t.done()) {
         t.removeDoneCallback(onDone);
         t.cancel();
