@@ -12,6 +12,8 @@ import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import type { TaskInput } from "./tasks.js";
 import type { Task } from "./tasks.js";
+import type { TimerHandle } from "./handles.js";
+import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
 import { checkTraceOption, startRunTrace, type RunTraceOption } from "./trace/run-trace.js";
 
 /** Options of `run()`. */
@@ -46,6 +48,11 @@ export function newEventLoop(options: EventLoopOptions = {}): EventLoop {
  * and the loop is closed, leaving no timer behind. Resolves with main's result,
  * rejects with its exception.
  *
+ * On the virtual clock the whole program runs in virtual time: for the run's
+ * duration RxJS's `asyncScheduler` (what `delay(100)`, `interval(1000)` or
+ * `timer(5)` use when given no scheduler) runs on the loop's clock, as
+ * `TestScheduler.run` does for its callback, and is restored afterwards.
+ *
  * @example
  * ```ts
  * function* main(): Coroutine<string> {
@@ -54,7 +61,9 @@ export function newEventLoop(options: EventLoopOptions = {}): EventLoop {
  * }
  * run(main).then(console.log);
  * ```
- * @throws RuntimeError when called from inside a running loop
+ * @throws RuntimeError when called from inside a running loop, or for a
+ *   virtual-clock run while RxJS's clock is already virtual (inside
+ *   `TestScheduler.run` or another virtual-clock `run()`)
  */
 export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T> {
   if (_getRunningLoop() !== null) {
@@ -72,11 +81,62 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
+  let restoreRx: (() => void) | null = null;
+  if (loop.clock() === "virtual") {
+    try {
+      restoreRx = installVirtualRxClock(loopAsRxClock(loop), "run(main, { clock: 'virtual' })");
+    } catch (e) {
+      loop.close();
+      throw e;
+    }
+  }
   const endTrace = startRunTrace(loop, options.trace);
-  return finish(loop, loop.runUntilComplete(main), endTrace);
+  return finish(loop, loop.runUntilComplete(main), endTrace, restoreRx);
 }
 
-async function finish<T>(loop: EventLoop, result: Promise<T>, endTrace: (() => void) | null = null): Promise<T> {
+/**
+ * The virtual loop as RxJS's clock: `asyncScheduler`'s timers become loop
+ * timers. Each armed one counts as waiting on the loop (its subscriber can
+ * only move when the loop does), so `await firstValueFrom(timer(5))` in an
+ * async main does not hold the virtual clock still.
+ */
+function loopAsRxClock(loop: EventLoop): VirtualTimers {
+  return {
+    now: () => loop.time(),
+    arm(fn, ms, repeat) {
+      let handle: TimerHandle | null = null;
+      let live = true;
+      const stop = () => {
+        if (live) {
+          live = false;
+          loop._endLoopWait();
+        }
+      };
+      const fire = () => {
+        handle = null;
+        if (repeat) handle = loop.callLater(ms, fire);
+        else stop();
+        fn();
+      };
+      loop._beginLoopWait();
+      handle = loop.callLater(ms, fire);
+      return {
+        cancel() {
+          if (handle !== null && !loop.isClosed()) handle.cancel();
+          handle = null;
+          stop();
+        },
+      };
+    },
+  };
+}
+
+async function finish<T>(
+  loop: EventLoop,
+  result: Promise<T>,
+  endTrace: (() => void) | null = null,
+  restoreRx: (() => void) | null = null,
+): Promise<T> {
   try {
     return await result;
   } finally {
@@ -88,6 +148,7 @@ async function finish<T>(loop: EventLoop, result: Promise<T>, endTrace: (() => v
       }
     } finally {
       loop._reportUnretrieved();
+      if (restoreRx !== null) restoreRx();
       loop.close();
       if (endTrace !== null) endTrace();
     }
