@@ -10,8 +10,8 @@ import { RuntimeError } from "./errors.js";
 import { _getRunningLoop } from "./running-loop.js";
 import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
-import type { TaskInput } from "./tasks.js";
-import type { Task } from "./tasks.js";
+import { Task, toCoroutine, type TaskInput } from "./tasks.js";
+import { checkSignal } from "./internal/abort-signal.js";
 import type { TimerHandle } from "./handles.js";
 import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
 import { checkTraceOption, startRunTrace, type RunTraceOption } from "./trace/run-trace.js";
@@ -30,6 +30,11 @@ export interface RunOptions {
    * `false` (default: env `RX_ASYNCIO_TRACE=file.json`, else off).
    */
   trace?: RunTraceOption;
+  /**
+   * Aborting it cancels `main` (the signal's reason is the cancel message);
+   * `run()` then rejects with CancelledError after the usual cleanup.
+   */
+  signal?: AbortSignal;
 }
 
 function envClock(): ClockKind {
@@ -76,6 +81,7 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     throw new TypeError(`run(main, options): 'options' must be an object, got ${describe(options)}`);
   }
   checkTraceOption(options.trace);
+  checkSignal("run(main, options)", options.signal);
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
@@ -91,7 +97,17 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     }
   }
   const endTrace = startRunTrace(loop, options.trace);
-  return finish(loop, loop.runUntilComplete(main), endTrace, restoreRx);
+  let mainTask: Task<T>;
+  try {
+    mainTask = new Task<T>(toCoroutine(main, "run(main)"), options.signal === undefined ? { loop } : { loop, signal: options.signal });
+  } catch (e) {
+    // Nothing ran: leave no virtual RxJS clock, trace or loop behind.
+    if (restoreRx !== null) restoreRx();
+    if (endTrace !== null) endTrace();
+    loop.close();
+    throw e;
+  }
+  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { AsyncTaskFunction, CoroutineFunction } from "../coroutines.js";
 import { describe } from "../coroutines.js";
 import type { EventLoop } from "../event-loop.js";
 import type { Future } from "../futures.js";
-import { checkTaskOptions } from "../tasks.js";
+import { checkTaskOptions, type TaskOptions } from "../tasks.js";
 import { subscriptionLoop } from "./internals.js";
 
 /** Options of `task()`. */
@@ -17,6 +17,12 @@ export interface TaskObservableOptions {
   name?: string;
   /** The loop (default: the running loop, else `rxLoop()`). */
   loop?: EventLoop;
+  /**
+   * Aborting it cancels the running task of every subscription (the
+   * observable then errors with CancelledError, the signal's reason as its
+   * message); a subscription made after the abort errors at once.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,9 +47,12 @@ export function task<T>(coroFn: CoroutineFunction<T> | AsyncTaskFunction<T>, opt
   }
   // Checked now: a bad option found at subscribe time would surface as an RxJS unhandled error.
   checkTaskOptions("task(coroFn, options)", options);
+  const taskOptions: TaskOptions = {};
+  if (options.name !== undefined) taskOptions.name = options.name;
+  if (options.signal !== undefined) taskOptions.signal = options.signal;
   return new Observable<T>((subscriber) => {
     const loop = subscriptionLoop(options.loop);
-    const t = loop.createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });
+    const t = loop.createTask<T>(coroFn, taskOptions);
     // The subscriber (often a promise: firstValueFrom) waits on the loop: it
     // must not hold a virtual clock still as real outside work would.
     loop._beginLoopWait();
