@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Observable } from "rxjs";
+import { config, Observable } from "rxjs";
 import type { AsyncTaskFunction, CoroutineFunction } from "../coroutines.js";
 import { describe } from "../coroutines.js";
 import type { EventLoop } from "../event-loop.js";
@@ -23,6 +23,24 @@ export interface TaskObservableOptions {
    * message); a subscription made after the abort errors at once.
    */
   signal?: AbortSignal;
+}
+
+/**
+ * A task whose subscriber has gone (RxJS unsubscribed it) and whose cleanup
+ * then failed: nobody downstream can receive the error. With RxJS's
+ * `config.onUnhandledError` set, that is where RxJS users look for such
+ * errors, so it goes there; otherwise it stays unretrieved and the loop
+ * reports "exception was never retrieved", as asyncio does.
+ */
+function reportAfterUnsubscribe(f: Future<unknown>): void {
+  const handler = config.onUnhandledError;
+  if (handler === null || handler === undefined || f.cancelled() || f._exception === undefined) return;
+  const exception = f.exception();
+  try {
+    handler(exception);
+  } catch (e) {
+    f._loop.callExceptionHandler({ message: "config.onUnhandledError threw", exception: e, future: f });
+  }
 }
 
 /**
@@ -72,6 +90,7 @@ export function task<T>(coroFn: CoroutineFunction<T> | AsyncTaskFunction<T>, opt
       stopWaiting();
       if (!t.done()) {
         t.removeDoneCallback(onDone);
+        t.addDoneCallback(reportAfterUnsubscribe);
         t.cancel();
       }
     };
