@@ -17,57 +17,48 @@ function failingCleanup$() {
   });
 }
 
+/**
+ * On a virtual loop: subscribes, unsubscribes at 1 (the cleanup then fails),
+ * reports what is still unretrieved; what the loop's handler saw.
+ */
+async function unsubscribeMidway(seenByHandler: (message: string, exception: unknown) => string, subscriberLog: string[] = []): Promise<string[]> {
+  const loopSeen: string[] = [];
+  const loop = new EventLoop({ clock: "virtual" });
+  loop.setExceptionHandler((_l, c) => loopSeen.push(seenByHandler(c.message, c.exception)));
+  await loop.runUntilComplete(function* () {
+    const sub = failingCleanup$().subscribe({ error: () => subscriberLog.push("subscriber saw it") });
+    yield* sleep(1);
+    sub.unsubscribe();
+    yield* sleep(1);
+    loop._reportUnretrieved();
+  });
+  loop.close();
+  return loopSeen;
+}
+
+const withMessage = (message: string, exception: unknown) => `${message}: ${(exception as Error).message}`;
+
 afterEach(() => {
   config.onUnhandledError = null;
 });
 
 test("with config.onUnhandledError set, the cleanup's error goes there and not to the loop", async () => {
   const rx: unknown[] = [];
-  const loopSeen: string[] = [];
+  const subscriberLog: string[] = [];
   config.onUnhandledError = (e) => rx.push(e);
-  const loop = new EventLoop({ clock: "virtual" });
-  loop.setExceptionHandler((_l, c) => loopSeen.push(c.message));
-  await loop.runUntilComplete(function* () {
-    const sub = failingCleanup$().subscribe({ error: () => loopSeen.push("subscriber saw it") });
-    yield* sleep(1);
-    sub.unsubscribe();
-    yield* sleep(1);
-    loop._reportUnretrieved();
-  });
+  expect(await unsubscribeMidway(withMessage, subscriberLog)).toEqual([]);
   expect(rx).toHaveLength(1);
   expect(rx[0]).toBeInstanceOf(RangeError);
-  expect(loopSeen).toEqual([]);
-  loop.close();
+  expect(subscriberLog).toEqual([]);
 });
 
 test("a handler that throws is reported by the loop", async () => {
-  const loopSeen: string[] = [];
   config.onUnhandledError = () => {
     throw new Error("handler broke");
   };
-  const loop = new EventLoop({ clock: "virtual" });
-  loop.setExceptionHandler((_l, c) => loopSeen.push(`${c.message}: ${(c.exception as Error).message}`));
-  await loop.runUntilComplete(function* () {
-    const sub = failingCleanup$().subscribe();
-    yield* sleep(1);
-    sub.unsubscribe();
-    yield* sleep(1);
-  });
-  expect(loopSeen).toEqual(["config.onUnhandledError threw: handler broke"]);
-  loop.close();
+  expect(await unsubscribeMidway(withMessage)).toEqual(["config.onUnhandledError threw: handler broke"]);
 });
 
 test("without it, the loop reports the exception as never retrieved", async () => {
-  const loopSeen: string[] = [];
-  const loop = new EventLoop({ clock: "virtual" });
-  loop.setExceptionHandler((_l, c) => loopSeen.push(`${c.message}: ${(c.exception as Error).message}`));
-  await loop.runUntilComplete(function* () {
-    const sub = failingCleanup$().subscribe();
-    yield* sleep(1);
-    sub.unsubscribe();
-    yield* sleep(1);
-    loop._reportUnretrieved();
-  });
-  expect(loopSeen).toEqual(["Task exception was never retrieved: cleanup failed"]);
-  loop.close();
+  expect(await unsubscribeMidway(withMessage)).toEqual(["Task exception was never retrieved: cleanup failed"]);
 });
