@@ -345,16 +345,31 @@ function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
 }
 
 /**
- * Runs a plain function inside the task's first step: an async function gets an
- * `AbortSignal` that cancelling the task aborts, whatever its declared arity
- * (`fn.length` is 0 for `async (signal = undefined) => ...` and for rest
- * parameters, so it cannot say whether the function wants one).
+ * Whether `fn` declares a parameter, so it gets an AbortSignal. `fn.length`
+ * misses `async (signal = undefined) => ...` and rest parameters (both 0), so
+ * a 0 is checked against the source's parameter list. Not simply always: an
+ * AbortSignal costs tens of microseconds to make in Node, more than the rest
+ * of an async task, and a function with no parameter cannot receive one.
+ */
+function wantsSignal(fn: (...args: never[]) => unknown): boolean {
+  if (fn.length > 0) return true;
+  const src = Function.prototype.toString.call(fn);
+  const open = src.indexOf("(");
+  if (open < 0) return false;
+  const close = src.indexOf(")", open + 1);
+  return close < 0 || src.slice(open + 1, close).trim() !== "";
+}
+
+/**
+ * Runs a plain function inside the task's first step: an async function that
+ * declares a parameter gets an `AbortSignal` that cancelling the task aborts,
+ * whatever its declared arity (see `wantsSignal`).
  */
 function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): Coroutine<T> {
-  const ac = new AbortController();
+  const ac = wantsSignal(fn) ? new AbortController() : null;
   const loop = getRunningLoop();
   // Its continuations after each await still see this loop and task.
-  const r = runWithTaskContext(loop, loop._currentTask, () => fn(ac.signal));
+  const r = runWithTaskContext(loop, loop._currentTask, ac === null ? (fn as () => unknown) : () => fn(ac.signal));
   if (isCoroutine(r)) return (yield* r) as T;
   if (isPromiseLike(r)) return (yield* new PromiseFuture<T>(loop, r as PromiseLike<T>, ac)) as T;
   throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
