@@ -120,6 +120,18 @@ test("an async task function gets its signal whatever its declared arity", async
   expect(seen).toEqual([true, true]);
 });
 
+test("rest parameters get the signal too; a function with no parameter gets none", async () => {
+  const r = await run(function* () {
+    const rest = yield* createTask(async (...args: unknown[]) => args[0] instanceof AbortSignal);
+    const none = yield* createTask(async function () {
+      // eslint-disable-next-line prefer-rest-params
+      return arguments.length;
+    });
+    return [rest, none] as const;
+  });
+  expect(r).toEqual([true, 0]);
+});
+
 test("bad signals are TypeErrors at once", () => {
   expect(() => task(function* () {}, { signal: 5 as never })).toThrow(/'signal' must be an AbortSignal/);
   expect(() => run(function* () {}, { signal: {} as never })).toThrow(TypeError);
