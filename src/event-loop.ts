@@ -18,7 +18,7 @@ import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { LinkedList } from "./internal/linked-list.js";
-import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, timerBefore, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
@@ -28,11 +28,6 @@ import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
-
-/** Whether timer `a` runs before timer `b` (the heap's order: time, then scheduling order). */
-function timerBefore(a: TimerEntry, b: TimerEntry): boolean {
-  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
-}
 
 /** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
 const DRAIN_BUDGET_MS = 20;
