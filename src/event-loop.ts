@@ -84,8 +84,9 @@ export class EventLoop implements SchedulerLike {
    */
   _external = 0;
   /**
-   * @internal Promise continuations waiting on this loop's futures. Outside work
-   * that is itself waiting on the loop must not stop a virtual clock. Changed
+   * @internal Outside code waiting on this loop's work (see `_beginLoopWait`).
+   * Outside work that is itself waiting on the loop must not stop a virtual
+   * clock, so the clock compares the two counts. Changed
    * only through `_changeOutsideWork`.
    */
   _loopWaits = 0;
@@ -487,12 +488,16 @@ export class EventLoop implements SchedulerLike {
     this._changeOutsideWork(-1, 0);
   }
 
-  /** @internal Promise code started waiting on one of this loop's futures. */
+  /**
+   * @internal Outside code started waiting on loop work: a promise on one of
+   * this loop's futures, a task observable's subscriber, RxJS work armed on the
+   * loop (`LoopAction`), a virtual run's `asyncScheduler` timer.
+   */
   _beginLoopWait(): void {
     this._changeOutsideWork(0, 1);
   }
 
-  /** @internal ...and that future is done. */
+  /** @internal ...and that wait is over. */
   _endLoopWait(): void {
     this._changeOutsideWork(0, -1);
   }
