@@ -10,11 +10,11 @@ let aStarted = 0;
 let aDoneAfter = -1;
 let aDone: Promise<void>;
 
-test("A: a real-time task sleeps 300 ms on the shared rxLoop()", async () => {
+test("A: a real-time task sleeps 600 ms on the shared rxLoop()", async () => {
   aStarted = Date.now();
   aDone = new Promise<void>((resolve, reject) => {
     task(function* () {
-      yield* sleep(300);
+      yield* sleep(600);
     }).subscribe({
       complete: () => {
         aDoneAfter = Date.now() - aStarted;
@@ -36,17 +36,18 @@ test("B: a marble test with a task runs in virtual frames while A sleeps", () =>
       }),
     ).toBe("--(a|)", { a: "x" });
   });
-  // A's 300 ms are real milliseconds, not frames of B's flush.
-  expect(aDoneAfter).toBe(-1);
+  // A's 600 ms are real milliseconds, not frames of B's flush (A may only be
+  // done already if this test itself started that late, on a loaded machine).
+  expect(aDoneAfter === -1 || aDoneAfter >= 590 ? "ok" : `A finished after ${aDoneAfter} ms`).toBe("ok");
 });
 
-test("C: A finishes after its 300 real ms, and no stale RxJS timer throws afterwards", async () => {
+test("C: A finishes after its 600 real ms, and no stale RxJS timer throws afterwards", async () => {
   const errors: unknown[] = [];
   const onError = (e: unknown) => errors.push(e);
   process.on("uncaughtException", onError);
   try {
     await withinRealMs(aDone, 3000, "A's sleep");
-    expect(aDoneAfter).toBeGreaterThanOrEqual(290);
+    expect(aDoneAfter).toBeGreaterThanOrEqual(590);
     await realDelay(400);
   } finally {
     process.off("uncaughtException", onError);
