@@ -23,10 +23,10 @@ const LAYERS = [
   // table of future states.
   {
     name: "base",
-    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies)\\.ts$",
+    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies|abort-signal)\\.ts$",
     mayImport: [],
   },
-  { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask)\\.ts$", mayImport: ["base"] },
+  { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask|rx-clock)\\.ts$", mayImport: ["base"] },
   {
     name: "loop",
     path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor)\\.ts$|^src/internal/loop-debug\\.ts$",

@@ -41,6 +41,9 @@ import {
   gather,
   getRunningLoop,
   mapTask,
+  switchMapTask,
+  concatMapTask,
+  exhaustMapTask,
   marbleTimeline,
   moduleFunction,
   newEventLoop,
@@ -118,6 +121,7 @@ const rows: Row[] = [
   ["run", "run(main, 5)", () => run(gen, 5 as never), TypeError, ["'options'", "5"]],
   ["run", "run(main, { clock: 'x' })", () => run(gen, { clock: "x" as never }), RangeError, ["'clock'", '"x"']],
   ["run", "run(main, { trace: 5 })", () => run(gen, { trace: 5 as never }), TypeError, ["'trace'", "5"]],
+  ["run", "run(main, { signal: 5 })", () => run(gen, { signal: 5 as never }), TypeError, ["'signal'", "5"]],
 
   // ---- futures and tasks --------------------------------------------------------------
   ["Future", "new Future(5)", () => new Future(5 as never), TypeError, ["'loop'", "5"]],
@@ -128,6 +132,7 @@ const rows: Row[] = [
   ["createTask", "createTask(5)", () => createTask(5 as never), TypeError, ["coro", "5"]],
   ["createTask", "createTask(coro, 5)", (x) => createTask(x.co(), 5 as never), TypeError, ["'options'", "5"]],
   ["createTask", "createTask(coro, { loop: 5 })", (x) => createTask(x.co(), { loop: 5 as never }), TypeError, ["'loop'", "5"]],
+  ["createTask", "createTask(coro, { signal: 5 })", (x) => createTask(x.co(), { signal: 5 as never }), TypeError, ["'signal'", "5"]],
   ["currentTask", "currentTask(5)", () => currentTask(5 as never), TypeError, ["'loop'", "5"]],
   ["allTasks", "allTasks(5)", () => allTasks(5 as never), TypeError, ["'loop'", "5"]],
   ["setEventLoop", "setEventLoop(5)", () => setEventLoop(5 as never), TypeError, ["'loop'", "5"]],
@@ -141,6 +146,7 @@ const rows: Row[] = [
   ["task", "task(5)", () => task(5 as never), TypeError, ["'coroFn'", "5"]],
   ["task", "task(fn, 5)", () => task(gen, 5 as never), TypeError, ["'options'", "5"]],
   ["task", "task(fn, { loop: 5 })", () => task(gen, { loop: 5 as never }), TypeError, ["'loop'", "5"]],
+  ["task", "task(fn, { signal: 5 })", () => task(gen, { signal: 5 as never }), TypeError, ["'signal'", "5"]],
 
   // ---- composing ----------------------------------------------------------------------
   ["gather", "gather(5)", () => gather(5 as never), TypeError, ["aws[0]", "5"]],
@@ -174,6 +180,9 @@ const rows: Row[] = [
 
   // ---- rx operators ---------------------------------------------------------------------
   ["mapTask", "mapTask(5)", () => mapTask(5 as never), TypeError, ["'project'", "5"]],
+  ["switchMapTask", "switchMapTask(5)", () => switchMapTask(5 as never), TypeError, ["'project'", "5"]],
+  ["concatMapTask", "concatMapTask(5)", () => concatMapTask(5 as never), TypeError, ["'project'", "5"]],
+  ["exhaustMapTask", "exhaustMapTask(5)", () => exhaustMapTask(5 as never), TypeError, ["'project'", "5"]],
   ["mapTask", "mapTask(fn, 0)", () => mapTask(gen, 0), RangeError, ["'concurrency'", "0"]],
   ["mapTask", "mapTask(fn, 1.5)", () => mapTask(gen, 1.5), RangeError, ["'concurrency'", "1.5"]],
   ["mapTask", "mapTask(fn, 'x')", () => mapTask(gen, "x" as never), TypeError, ["'concurrency'", '"x"']],
@@ -254,7 +263,7 @@ const rows: Row[] = [
 ];
 
 /** Calls that must be made outside a running loop. */
-const OUTSIDE = new Set(["run(5) (outside a loop)", "run(main, 5)", "run(main, { clock: 'x' })", "run(main, { trace: 5 })"]);
+const OUTSIDE = new Set(["run(5) (outside a loop)", "run(main, 5)", "run(main, { clock: 'x' })", "run(main, { trace: 5 })", "run(main, { signal: 5 })"]);
 
 function check(row: Row, fixture: Fixture): void {
   const [, call, thunk, type, parts] = row;

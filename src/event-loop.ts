@@ -18,7 +18,7 @@ import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { LinkedList } from "./internal/linked-list.js";
-import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, timerBefore, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
@@ -60,6 +60,14 @@ export class EventLoop implements SchedulerLike {
 
   /** @internal */ readonly _host: LoopHost;
   /** @internal */ readonly _virtual: boolean;
+  /**
+   * @internal The host orders same-time work by arming order (a TestScheduler):
+   * each timer gets its own host wake-up, and a drain takes due timers only up
+   * to the last one whose wake-up has fired (`_released`).
+   */
+  readonly _perTimer: boolean;
+  /** @internal With `_perTimer`: the latest timer whose host wake-up fired. */
+  private _released: TimerEntry | null = null;
   /** @internal */ _debug: boolean;
   /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
   /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
@@ -76,8 +84,9 @@ export class EventLoop implements SchedulerLike {
    */
   _external = 0;
   /**
-   * @internal Promise continuations waiting on this loop's futures. Outside work
-   * that is itself waiting on the loop must not stop a virtual clock. Changed
+   * @internal Outside code waiting on this loop's work (see `_beginLoopWait`).
+   * Outside work that is itself waiting on the loop must not stop a virtual
+   * clock, so the clock compares the two counts. Changed
    * only through `_changeOutsideWork`.
    */
   _loopWaits = 0;
@@ -120,7 +129,9 @@ export class EventLoop implements SchedulerLike {
     if (options.debug !== undefined && typeof options.debug !== "boolean") {
       throw new TypeError(`new EventLoop(options): 'debug' must be a boolean, got ${describe(options.debug)}`);
     }
-    this._host = host ?? rxjsHost;
+    const given = host ?? rxjsHost;
+    this._host = typeof given.pin === "function" ? given.pin() : given;
+    this._perTimer = this._host.perTimer === true && !this._virtual;
     this._wakeup = new Wakeup(this._host, () => this._drain());
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
@@ -235,7 +246,17 @@ export class EventLoop implements SchedulerLike {
     return this.runForever().then(() => {
       fut.removeDoneCallback(stopWhenDone);
       if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
-      return fut.result();
+      const result = fut.result();
+      // asyncio hands back a returned Task as it is; a promise would adopt it
+      // instead and wait on it with the loop stopped, forever. Say so now.
+      if (isFuture(result)) {
+        const kind = result instanceof Task ? "Task" : "Future";
+        throw new TypeError(
+          `runUntilComplete(aw): the coroutine returned a ${kind}; a promise cannot resolve to a thenable, ` +
+            `so it would wait on it after the loop stopped. Return its result instead: \`return yield* ${kind.toLowerCase()}\``,
+        );
+      }
+      return result;
     });
   }
 
@@ -425,9 +446,29 @@ export class EventLoop implements SchedulerLike {
     entry._seq = this._seq++;
     entry._timerState = TIMER_ON;
     this._timers.push(entry, delay);
+    if (this._perTimer) {
+      this._armTimerWakeup(entry);
+      return;
+    }
     if (!this._draining && this._active && !this._wakeup.soonArmed && entry._when < this._wakeup.laterWhen) {
       this._rearm(false);
     }
+  }
+
+  /**
+   * With `_perTimer`: a host wake-up of its own for `entry`, armed now, so it
+   * takes its place among the host's same-frame work in arming order (as
+   * RxJS's own `asyncScheduler` actions do). A cancelled timer's wake-up
+   * finds nothing to release and costs one empty drain.
+   */
+  private _armTimerWakeup(entry: TimerEntry): void {
+    const host = this._host;
+    host.later(() => {
+      const r = this._released;
+      if (r === null || timerBefore(r, entry)) this._released = entry;
+      if (this._draining) return;
+      if (this._active) this._drain();
+    }, Math.max(0, entry._when - host.now()));
   }
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */
@@ -447,12 +488,16 @@ export class EventLoop implements SchedulerLike {
     this._changeOutsideWork(-1, 0);
   }
 
-  /** @internal Promise code started waiting on one of this loop's futures. */
+  /**
+   * @internal Outside code started waiting on loop work: a promise on one of
+   * this loop's futures, a task observable's subscriber, RxJS work armed on the
+   * loop (`LoopAction`), a virtual run's `asyncScheduler` timer.
+   */
   _beginLoopWait(): void {
     this._changeOutsideWork(0, 1);
   }
 
-  /** @internal ...and that future is done. */
+  /** @internal ...and that wait is over. */
   _endLoopWait(): void {
     this._changeOutsideWork(0, -1);
   }
@@ -561,9 +606,26 @@ export class EventLoop implements SchedulerLike {
     timers.maybeCompact();
     const top = timers.peek();
     if (top === undefined) return;
+    if (this._perTimer) {
+      this._moveReleasedTimers();
+      return;
+    }
     let t = this.time();
     if (top._when > t && this._ready.length === 0 && this._clockMayJump()) this._vtime = t = top._when;
     if (top._when <= t) timers.takeDue(t, this._ready);
+  }
+
+  /** With `_perTimer`: due timers whose turn on the host has come, in order. */
+  private _moveReleasedTimers(): void {
+    const bound = this._released;
+    if (bound === null) return;
+    const t = this.time();
+    const timers = this._timers;
+    for (let top = timers.peek(); top !== undefined && top._when <= t && !timerBefore(bound, top); top = timers.peek()) {
+      timers.pop();
+      top._timerState = TIMER_OFF;
+      this._ready.push(top);
+    }
   }
 
   /** Runs one callback or task step; what escapes it is reported, never thrown. */
@@ -605,7 +667,12 @@ export class EventLoop implements SchedulerLike {
     else {
       const top = this._timers.peek();
       if (top === undefined) w.disarm();
-      else if (!this._virtual) w.armAt(top._when);
+      else if (this._perTimer) {
+        // Each timer has its own wake-up; one already released but not yet taken needs a drain.
+        const r = this._released;
+        if (r !== null && top._when <= this.time() && !timerBefore(r, top)) w.armSoon();
+        else w.disarm();
+      } else if (!this._virtual) w.armAt(top._when);
       // A virtual clock jumps inside the drain: it only needs the drain to run,
       // and only when it may jump; else outside work will re-arm it.
       else if (this._clockMayJump()) w.armSoon();

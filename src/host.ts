@@ -8,6 +8,7 @@
  */
 import { asapScheduler, asyncScheduler } from "rxjs";
 import { hasMessageChannel, postMacrotask } from "./internal/macrotask.js";
+import { pinnedRxjsHost } from "./internal/rx-clock.js";
 
 /** A wake-up armed on a host; `unsubscribe()` disarms it. */
 export interface HostHandle {
@@ -28,6 +29,19 @@ export interface LoopHost {
    * starve Node's I/O. Defaults to `later(fn, 0)`.
    */
   yieldToIO?(fn: () => void): HostHandle;
+  /**
+   * The host as bound to the clock in effect now. A loop calls it once, when
+   * it is created, and keeps the result: a host whose clock can change under
+   * it (RxJS's, swapped by `TestScheduler.run`) pins itself here, so a
+   * wake-up is always cancelled on the clock it was armed on.
+   */
+  pin?(): LoopHost;
+  /**
+   * The host's clock is virtual and orders same-time wake-ups by the order
+   * they were armed (a TestScheduler): the loop arms one wake-up per timer, so
+   * its timers keep their place among the host's other work of that frame.
+   */
+  perTimer?: boolean;
 }
 
 /** Node's `setImmediate` (after I/O); browsers have none. */
@@ -45,9 +59,11 @@ function rxjsTimersAreReal(): boolean {
 }
 
 /**
- * The default host on RxJS 7: its clock is `asyncScheduler.now()` and its wake-ups
- * go through `asapScheduler` and `asyncScheduler`. `TestScheduler.run` replaces
- * exactly those providers, so a loop on this host runs in virtual frames there.
+ * The default host on RxJS 7: RxJS's clock. A loop pins it when created
+ * (`pin()`): created inside `TestScheduler.run` (or inside a virtual-clock
+ * `run()`), the loop runs in that run's virtual frames with no setup; created
+ * outside, in real time, even while a TestScheduler later virtualizes RxJS.
+ * Used unpinned (by hand), it follows whatever clock RxJS has at each call.
  *
  * Its yield (a drain past its budget) is an `asyncScheduler` timer in Node,
  * where the timers phase comes after I/O. In a browser it is a `MessageChannel`
@@ -61,6 +77,7 @@ export const rxjsHost: LoopHost = {
   later: (fn, ms) => asyncScheduler.schedule(fn, ms),
   yieldToIO: (fn) =>
     !hasSetImmediate() && hasMessageChannel() && rxjsTimersAreReal() ? postMacrotask(fn) : asyncScheduler.schedule(fn, 0),
+  pin: pinnedRxjsHost,
 };
 
 interface TimerGlobals {

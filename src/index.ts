@@ -52,6 +52,7 @@ export type { TaskGroupBody, TaskGroupTaskOptions } from "./taskgroups.js";
 export { TaskGroup, taskGroup } from "./taskgroups.js";
 export type { TaskProject } from "./rx/map-task.js";
 export { mapTask } from "./rx/map-task.js";
+export { concatMapTask, exhaustMapTask, switchMapTask } from "./rx/task-flattening.js";
 export type { FirstCompletedOptions } from "./rx/first-completed.js";
 export { firstCompleted, raceTasks } from "./rx/first-completed.js";
 export { Held } from "./held.js";

@@ -28,16 +28,20 @@ export class PromiseFuture<T> extends Future<T> {
         loop._endExternal();
       }
     };
-    promise.then(
-      (v) => {
+    const fail = (e: unknown) => {
+      end();
+      if (!this.done() && !loop.isClosed()) this.setException(e === undefined ? new Error("promise rejected with undefined") : e);
+    };
+    try {
+      promise.then((v) => {
         end();
         if (!this.done() && !loop.isClosed()) this.setResult(v);
-      },
-      (e: unknown) => {
-        end();
-        if (!this.done() && !loop.isClosed()) this.setException(e === undefined ? new Error("promise rejected with undefined") : e);
-      },
-    );
+      }, fail);
+    } catch (e) {
+      // A thenable whose then() throws fails as a Promise would adopting it,
+      // and its outside work ends here: else a virtual clock never moves again.
+      fail(e);
+    }
   }
 
   override _traceLabel(): string {

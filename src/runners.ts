@@ -10,8 +10,10 @@ import { RuntimeError } from "./errors.js";
 import { _getRunningLoop } from "./running-loop.js";
 import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
-import type { TaskInput } from "./tasks.js";
-import type { Task } from "./tasks.js";
+import { Task, toCoroutine, type TaskInput } from "./tasks.js";
+import { checkSignal } from "./internal/abort-signal.js";
+import type { TimerHandle } from "./handles.js";
+import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -27,6 +29,11 @@ export interface RunOptions {
    * `false` (default: env `RX_ASYNCIO_TRACE=file.json`, else off).
    */
   trace?: RunTraceOption;
+  /**
+   * Aborting it cancels `main` (the signal's reason is the cancel message);
+   * `run()` then rejects with CancelledError after the usual cleanup.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -113,6 +120,11 @@ export function newEventLoop(options: EventLoopOptions = {}): EventLoop {
  * and the loop is closed, leaving no timer behind. Resolves with main's result,
  * rejects with its exception.
  *
+ * On the virtual clock the whole program runs in virtual time: for the run's
+ * duration RxJS's `asyncScheduler` (what `delay(100)`, `interval(1000)` or
+ * `timer(5)` use when given no scheduler) runs on the loop's clock, as
+ * `TestScheduler.run` does for its callback, and is restored afterwards.
+ *
  * @example
  * ```ts
  * function* main(): Coroutine<string> {
@@ -121,7 +133,9 @@ export function newEventLoop(options: EventLoopOptions = {}): EventLoop {
  * }
  * run(main).then(console.log);
  * ```
- * @throws RuntimeError when called from inside a running loop
+ * @throws RuntimeError when called from inside a running loop, or for a
+ *   virtual-clock run while RxJS's clock is already virtual (inside
+ *   `TestScheduler.run` or another virtual-clock `run()`)
  */
 export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T> {
   if (_getRunningLoop() !== null) {
@@ -134,16 +148,78 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     throw new TypeError(`run(main, options): 'options' must be an object, got ${describe(options)}`);
   }
   checkTraceOption(options.trace);
+  checkSignal("run(main, options)", options.signal);
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
+  let restoreRx: (() => void) | null = null;
+  if (loop.clock() === "virtual") {
+    try {
+      restoreRx = installVirtualRxClock(loopAsRxClock(loop), "run(main, { clock: 'virtual' })");
+    } catch (e) {
+      loop.close();
+      throw e;
+    }
+  }
   const endTrace = startRunTrace(loop, options.trace);
-  return finish(loop, loop.runUntilComplete(main), endTrace);
+  let mainTask: Task<T>;
+  try {
+    mainTask = new Task<T>(toCoroutine(main, "run(main)"), options.signal === undefined ? { loop } : { loop, signal: options.signal });
+  } catch (e) {
+    // Nothing ran: leave no virtual RxJS clock, trace or loop behind.
+    if (restoreRx !== null) restoreRx();
+    if (endTrace !== null) endTrace();
+    loop.close();
+    throw e;
+  }
+  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx);
 }
 
-async function finish<T>(loop: EventLoop, result: Promise<T>, endTrace: (() => void) | null = null): Promise<T> {
+/**
+ * The virtual loop as RxJS's clock: `asyncScheduler`'s timers become loop
+ * timers. Each armed one counts as waiting on the loop (its subscriber can
+ * only move when the loop does), so `await firstValueFrom(timer(5))` in an
+ * async main does not hold the virtual clock still.
+ */
+function loopAsRxClock(loop: EventLoop): VirtualTimers {
+  return {
+    now: () => loop.time(),
+    arm(fn, ms, repeat) {
+      let handle: TimerHandle | null = null;
+      let live = true;
+      const stop = () => {
+        if (live) {
+          live = false;
+          loop._endLoopWait();
+        }
+      };
+      const fire = () => {
+        handle = null;
+        if (repeat) handle = loop.callLater(ms, fire);
+        else stop();
+        fn();
+      };
+      loop._beginLoopWait();
+      handle = loop.callLater(ms, fire);
+      return {
+        cancel() {
+          if (handle !== null && !loop.isClosed()) handle.cancel();
+          handle = null;
+          stop();
+        },
+      };
+    },
+  };
+}
+
+async function finish<T>(
+  loop: EventLoop,
+  result: Promise<T>,
+  endTrace: (() => void) | null = null,
+  restoreRx: (() => void) | null = null,
+): Promise<T> {
   try {
     return await result;
   } finally {
@@ -155,6 +231,7 @@ async function finish<T>(loop: EventLoop, result: Promise<T>, endTrace: (() => v
       }
     } finally {
       loop._reportUnretrieved();
+      if (restoreRx !== null) restoreRx();
       loop.close();
       if (endTrace !== null) endTrace();
     }

@@ -31,6 +31,7 @@ import {
 } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { PromiseFuture } from "./promise-future.js";
+import { bindSignal, checkSignal } from "./internal/abort-signal.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
 export type TaskInput<T> = CoroutineLike<T> | CoroutineFunction<T> | AsyncTaskFunction<T>;
@@ -41,6 +42,11 @@ export interface TaskOptions {
   name?: string;
   /** The loop (default: the running loop). */
   loop?: EventLoop;
+  /**
+   * Aborting it cancels the task, with the signal's reason as the cancel
+   * message (a signal already aborted cancels the task before its first step).
+   */
+  signal?: AbortSignal;
 }
 
 let taskCounter = 0;
@@ -107,6 +113,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._nextLink = null;
     loop._tasks.add(this as Task<unknown>);
     loop._pushReady(this);
+    if (options.signal !== undefined) bindSignal(this, options.signal);
     if (loop._tracer !== null) {
       try {
         loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
@@ -338,11 +345,28 @@ function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
 }
 
 /**
- * Runs a plain function inside the task's first step: an async function gets an
- * `AbortSignal` that cancelling the task aborts (only if it declares a parameter).
+ * Whether `fn` declares a parameter, so it gets an AbortSignal. `fn.length`
+ * misses `async (signal = undefined) => ...` and rest parameters (both 0), so
+ * a 0 is checked against the source's parameter list. Not simply always: an
+ * AbortSignal costs tens of microseconds to make in Node, more than the rest
+ * of an async task, and a function with no parameter cannot receive one.
+ */
+function wantsSignal(fn: (...args: never[]) => unknown): boolean {
+  if (fn.length > 0) return true;
+  const src = Function.prototype.toString.call(fn);
+  const open = src.indexOf("(");
+  if (open < 0) return false;
+  const close = src.indexOf(")", open + 1);
+  return close < 0 || src.slice(open + 1, close).trim() !== "";
+}
+
+/**
+ * Runs a plain function inside the task's first step: an async function that
+ * declares a parameter gets an `AbortSignal` that cancelling the task aborts,
+ * whatever its declared arity (see `wantsSignal`).
  */
 function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): Coroutine<T> {
-  const ac = fn.length > 0 ? new AbortController() : null;
+  const ac = wantsSignal(fn) ? new AbortController() : null;
   const loop = getRunningLoop();
   // Its continuations after each await still see this loop and task.
   const r = runWithTaskContext(loop, loop._currentTask, ac === null ? (fn as () => unknown) : () => fn(ac.signal));
@@ -381,6 +405,7 @@ export function checkTaskOptions(where: string, options: unknown): void {
   }
   const loop = (options as TaskOptions).loop;
   if (loop !== undefined) checkLoop(where, loop);
+  checkSignal(where, (options as TaskOptions).signal);
 }
 
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */

@@ -61,12 +61,13 @@ class TimerList<T extends TimerEntry> {
   }
 }
 
-function before(a: TimerEntry, b: TimerEntry): boolean {
+/** Whether timer `a` runs before timer `b`: by time, then by scheduling order. */
+export function timerBefore(a: TimerEntry, b: TimerEntry): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
 
 function listBefore<T extends TimerEntry>(a: TimerList<T>, b: TimerList<T>): boolean {
-  return before(a.first, b.first);
+  return timerBefore(a.first, b.first);
 }
 
 export class TimerHeap<T extends TimerEntry> {
@@ -166,7 +167,7 @@ export class TimerHeap<T extends TimerEntry> {
         if (e._timerState === TIMER_DEAD) {
           head++;
           this.deadCount--;
-        } else if (e._when <= t && (bound === null || before(e, bound))) {
+        } else if (e._when <= t && (bound === null || timerBefore(e, bound))) {
           head++;
           e._timerState = TIMER_OFF;
           out.push(e);
@@ -181,7 +182,7 @@ export class TimerHeap<T extends TimerEntry> {
       }
       list.trim();
       // Still the earliest list: its first (live) entry is not due yet.
-      if (bound === null || before(list.first, bound)) break;
+      if (bound === null || timerBefore(list.first, bound)) break;
       this._siftDown(0);
     }
     return taken;

@@ -9,21 +9,37 @@ import type { CoroutineLike } from "../coroutines.js";
 import { describe, isCoroutine } from "../coroutines.js";
 import { EventLoop } from "../event-loop.js";
 import type { DoneCallback } from "../futures.js";
+import { rxClockDomain } from "../internal/rx-clock.js";
 import { _getRunningLoop } from "../running-loop.js";
 import type { Task } from "../tasks.js";
 
-let implicitLoop: EventLoop | null = null;
+let realClockLoop: EventLoop | null = null;
+/** One loop per virtual RxJS clock (a TestScheduler.run, a virtual-clock run()); gone with it. */
+const virtualClockLoops = new WeakMap<object, EventLoop>();
 
 /**
- * The loop that task observables use outside a running loop: it runs whenever
- * it has work, on RxJS's `asyncScheduler` clock (virtual inside
- * `TestScheduler.run`), and holds no host timer while idle.
+ * The loop that task observables use outside a running loop, for the clock
+ * RxJS uses right now: on the real clock one shared loop; inside a
+ * `TestScheduler.run` (or a virtual-clock `run()`) one loop for that run, in
+ * its virtual frames. It runs whenever it has work and holds no host timer
+ * while idle. Keeping one loop per clock is what lets real-time tests and
+ * marble tests share it in any order: a real sleep keeps its real wake-up
+ * through a marble test, and a marble test that fails leaves its loop behind
+ * with its TestScheduler.
  */
 export function rxLoop(): EventLoop {
-  if (implicitLoop === null || implicitLoop.isClosed()) {
-    implicitLoop = new EventLoop({ clock: "real", _autoRun: true } as never);
+  const domain = rxClockDomain();
+  if (domain === null) {
+    if (realClockLoop === null || realClockLoop.isClosed()) realClockLoop = newAutoRunLoop();
+    return realClockLoop;
   }
-  return implicitLoop;
+  let loop = virtualClockLoops.get(domain);
+  if (loop === undefined || loop.isClosed()) virtualClockLoops.set(domain, (loop = newAutoRunLoop()));
+  return loop;
+}
+
+function newAutoRunLoop(): EventLoop {
+  return new EventLoop({ clock: "real", _autoRun: true } as never);
 }
 
 /**

@@ -41,11 +41,28 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
   if (!(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
     throw new RangeError(`${where}: 'concurrency' must be an integer >= 1 or Infinity, got ${describe(concurrency)}`);
   }
+  return flattenTasks(where, project, concurrency, "queue");
+}
+
+/**
+ * @internal What a flattening operator does with a value that arrives while
+ * it already runs as many tasks as it may: queue it (merge, concat), drop it
+ * (exhaust), or cancel the running task and start the value's task once that
+ * one's cleanup has finished (switch; only the latest waiting value is kept).
+ */
+export type Overflow = "queue" | "drop" | "switch";
+
+/** @internal The machinery of mapTask and its switch/concat/exhaust forms. */
+export function flattenTasks<T, R>(where: string, project: TaskProject<T, R>, concurrency: number, overflow: Overflow): OperatorFunction<T, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
       const loop = subscriptionLoop();
       const running = new Set<Task<R>>();
       const queue = new RingQueue<T>();
+      /** switch: the tasks cancelled because a newer value came. */
+      const superseded = new Set<Task<R>>();
+      /** switch: the latest value, waiting for the superseded task's cleanup. */
+      let latest: { value: T } | null = null;
       let index = 0;
       let sourceDone = false;
       let failed = false;
@@ -57,6 +74,7 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
         failed = true;
         failure = err;
         queue.clear();
+        latest = null;
         sourceSub?.unsubscribe();
         for (const t of running) t.cancel();
         settleIfIdle();
@@ -64,11 +82,15 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
       const settleIfIdle = () => {
         if (running.size > 0) return;
         if (failed) subscriber.error(failure);
-        else if (sourceDone && queue.length === 0) subscriber.complete();
+        else if (sourceDone && queue.length === 0 && latest === null) subscriber.complete();
       };
       const onDone = (f: Future<R>) => {
         const t = f as Task<R>;
         running.delete(t);
+        if (superseded.delete(t)) {
+          onSupersededDone(t);
+          return;
+        }
         if (failed) {
           // Errors after the first are not lost: they were seen (retrieved) here.
           if (!t.cancelled()) t.exception();
@@ -83,6 +105,26 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
           }
           subscriber.next(t.result());
           while (!failed && running.size < concurrency && queue.length > 0) start(queue.shift() as T);
+        }
+        settleIfIdle();
+      };
+      // A superseded task's cancellation is expected and its late result is
+      // stale; an error its cleanup raised is not lost: it fails the stream.
+      const onSupersededDone = (t: Task<R>) => {
+        if (t.cancelled()) {
+          /* as asked */
+        } else if (failed) t.exception();
+        else {
+          const exc = t.exception();
+          if (exc !== null) {
+            fail(exc);
+            return;
+          }
+        }
+        if (!failed && latest !== null && running.size === 0) {
+          const next = latest;
+          latest = null;
+          start(next.value);
         }
         settleIfIdle();
       };
@@ -103,7 +145,17 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
         next: (value) => {
           if (failed) return;
           if (running.size < concurrency) start(value);
-          else queue.push(value);
+          else if (overflow === "queue") queue.push(value);
+          else if (overflow === "switch") {
+            latest = { value };
+            for (const t of running) {
+              if (!superseded.has(t)) {
+                superseded.add(t);
+                t.cancel();
+              }
+            }
+          }
+          // "drop": exhaust ignores values while its task runs.
         },
         error: (err: unknown) => fail(err),
         complete: () => {
@@ -116,6 +168,8 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
       return () => {
         sourceSub?.unsubscribe();
         queue.clear();
+        latest = null;
+        superseded.clear();
         cancelRunning(running, onDone);
       };
     });

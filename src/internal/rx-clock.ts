@@ -1,0 +1,201 @@
+/**
+ * RxJS's clock, as its providers define it. RxJS 7 routes every timer of its
+ * `asyncScheduler` (and `Date.now()` of its schedulers) through four small
+ * provider objects; `TestScheduler.run` swaps their delegates for virtual ones
+ * for the duration of the callback. So "the clock RxJS uses right now" is a
+ * value: the delegates in effect. This module names that value (a clock
+ * domain), builds a host pinned to one domain, and installs a virtual-clock
+ * loop as a domain of its own.
+ *
+ * Why pin: a loop armed a wake-up in one domain must cancel it in the same one.
+ * A wake-up armed on the real clock and cancelled while `TestScheduler.run`
+ * had swapped the providers was cleared on the TestScheduler: the real
+ * interval kept firing ("executing a cancelled action") and the loop then armed
+ * a real-epoch wake-up on the TestScheduler. A loop keeps the clock it was
+ * created under; `rxLoop()` keeps one loop per domain.
+ *
+ * @module
+ */
+import { dateTimestampProvider } from "rxjs/internal/scheduler/dateTimestampProvider";
+import { immediateProvider } from "rxjs/internal/scheduler/immediateProvider";
+import { intervalProvider } from "rxjs/internal/scheduler/intervalProvider";
+import { timeoutProvider } from "rxjs/internal/scheduler/timeoutProvider";
+import type { HostHandle, LoopHost } from "../host.js";
+import { RuntimeError } from "../errors.js";
+import { hasMessageChannel, postMacrotask } from "./macrotask.js";
+
+type TimerFn = (handler: () => void, timeout?: number) => unknown;
+type ClearFn = (handle: unknown) => void;
+
+interface TimeoutDelegate {
+  setTimeout: TimerFn;
+  clearTimeout: ClearFn;
+}
+interface IntervalDelegate {
+  setInterval: TimerFn;
+  clearInterval: ClearFn;
+}
+interface ImmediateDelegate {
+  setImmediate: (handler: () => void) => unknown;
+  clearImmediate: ClearFn;
+}
+
+/** The delegates in effect: `undefined` everywhere is the real clock. */
+interface Domain {
+  date: { now(): number } | undefined;
+  timeout: TimeoutDelegate | undefined;
+  interval: IntervalDelegate | undefined;
+  immediate: ImmediateDelegate | undefined;
+}
+
+/**
+ * The clock RxJS uses right now, as an identity: `null` for the real clock,
+ * else the object (a `TestScheduler.run`'s timeout delegate, or a virtual
+ * loop's) that stands for it.
+ */
+export function rxClockDomain(): object | null {
+  return (timeoutProvider.delegate as object | undefined) ?? null;
+}
+
+interface TimerGlobals {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+  setImmediate?: (fn: () => void) => unknown;
+  clearImmediate?: (h: unknown) => void;
+}
+
+const globals = globalThis as unknown as TimerGlobals;
+
+/** Settles `fn` through a handle that can be cancelled before it runs. */
+function microtask(fn: () => void): HostHandle {
+  let live = true;
+  void Promise.resolve().then(() => {
+    if (live) fn();
+  });
+  return {
+    unsubscribe() {
+      live = false;
+    },
+  };
+}
+
+/**
+ * A host pinned to the RxJS clock in effect now. On the real clock it uses
+ * the global timers, looked up at each call (so Jest's fake timers drive it);
+ * inside `TestScheduler.run` it uses that run's virtual delegates, which order
+ * same-frame work by the order it was armed: the loop then arms one wake-up
+ * per timer (`perTimer`), so its timers keep their place among RxJS's own.
+ */
+export function pinnedRxjsHost(): LoopHost {
+  const d: Domain = {
+    date: dateTimestampProvider.delegate,
+    timeout: timeoutProvider.delegate as TimeoutDelegate | undefined,
+    interval: intervalProvider.delegate as IntervalDelegate | undefined,
+    immediate: immediateProvider.delegate as ImmediateDelegate | undefined,
+  };
+  const timeout = d.timeout;
+  if (timeout === undefined) {
+    return {
+      now: () => Date.now(),
+      soon: microtask,
+      later(fn, ms) {
+        const h = globals.setTimeout(fn, ms);
+        return { unsubscribe: () => globals.clearTimeout(h) };
+      },
+      yieldToIO(fn) {
+        if (typeof globals.setImmediate === "function" && typeof globals.clearImmediate === "function") {
+          const h = globals.setImmediate(fn);
+          return { unsubscribe: () => globals.clearImmediate!(h) };
+        }
+        // A browser: a MessageChannel task, which rendering and input run
+        // between, without the 4 ms clamp of nested timers.
+        if (hasMessageChannel()) return postMacrotask(fn);
+        const h = globals.setTimeout(fn, 0);
+        return { unsubscribe: () => globals.clearTimeout(h) };
+      },
+    };
+  }
+  const date = d.date ?? { now: () => Date.now() };
+  const later = (fn: () => void, ms: number): HostHandle => {
+    const h = timeout.setTimeout(fn, ms);
+    return { unsubscribe: () => timeout.clearTimeout(h) };
+  };
+  const immediate = d.immediate;
+  return {
+    now: () => date.now(),
+    soon:
+      immediate === undefined
+        ? (fn) => later(fn, 0)
+        : (fn) => {
+            const h = immediate.setImmediate(fn);
+            return { unsubscribe: () => immediate.clearImmediate(h) };
+          },
+    later,
+    yieldToIO: (fn) => later(fn, 0),
+    perTimer: true,
+  };
+}
+
+/** The scheduling a virtual-clock loop offers RxJS's providers. */
+export interface VirtualTimers {
+  now(): number;
+  /** Runs `fn` after `ms` of virtual time, again every `ms` if `repeat`; a handle to cancel. */
+  arm(fn: () => void, ms: number, repeat: boolean): { cancel(): void };
+}
+
+let installed: VirtualTimers | null = null;
+
+/**
+ * Makes RxJS's default schedulers (`asyncScheduler`, hence `delay(100)`,
+ * `interval(1000)`, `timer(5)` written without a scheduler) run on `clock`
+ * until the returned function restores the providers. Refuses, with a
+ * RuntimeError, while another virtual clock holds them (a `TestScheduler.run`
+ * or another virtual-clock `run()`): two virtual clocks cannot both be
+ * RxJS's clock, and silently picking one would run the other's timers at the
+ * wrong times.
+ */
+export function installVirtualRxClock(clock: VirtualTimers, where: string): () => void {
+  if (installed !== null || rxClockDomain() !== null || dateTimestampProvider.delegate !== undefined || intervalProvider.delegate !== undefined) {
+    throw new RuntimeError(
+      `${where}: RxJS's asyncScheduler is already virtual (inside TestScheduler.run or another virtual-clock run()); ` +
+        "a virtual-clock run virtualizes it for its duration and cannot share it. Run them one after the other, or use the real clock",
+    );
+  }
+  const handles = new Map<number, { cancel(): void }>();
+  let next = 0;
+  const arm = (repeat: boolean) => (handler: () => void, timeout = 0) => {
+    const id = ++next;
+    const ms = Number.isFinite(timeout) && timeout > 0 ? timeout : 0;
+    handles.set(
+      id,
+      clock.arm(() => {
+        if (!repeat) handles.delete(id);
+        handler();
+      }, ms, repeat),
+    );
+    return id;
+  };
+  const clear = (id: unknown) => {
+    const h = handles.get(id as number);
+    if (h !== undefined) {
+      handles.delete(id as number);
+      h.cancel();
+    }
+  };
+  const date = { now: () => clock.now() };
+  const timeout: TimeoutDelegate = { setTimeout: arm(false), clearTimeout: clear };
+  const interval: IntervalDelegate = { setInterval: arm(true), clearInterval: clear };
+  installed = clock;
+  dateTimestampProvider.delegate = date;
+  timeoutProvider.delegate = timeout as unknown as typeof timeoutProvider.delegate;
+  intervalProvider.delegate = interval as unknown as typeof intervalProvider.delegate;
+  return () => {
+    if (installed !== clock) return;
+    installed = null;
+    for (const h of handles.values()) h.cancel();
+    handles.clear();
+    dateTimestampProvider.delegate = undefined;
+    timeoutProvider.delegate = undefined;
+    intervalProvider.delegate = undefined;
+  };
+}
