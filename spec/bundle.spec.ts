@@ -38,8 +38,9 @@ describe("the core bundle (run, sleep, createTask, gather, Queue, Lock)", () => 
     expect(files).toContain("src/event-loop.ts");
     expect(files).toContain("src/tasks.ts");
     expect(files.filter((f) => OUTSIDE_KERNEL.test(f))).toEqual([]);
-    // A guard against the executor or trace layers coming back (they took it from 22.8 KB to 13.2 KB).
-    expect(b.gzip).toBeLessThan(15 * 1024);
+    // A guard against the executor or trace layers coming back (they took it from 22.8 KB to 13.2 KB;
+    // the RxJS clock pinning and AbortSignal options of issue 14 then added about 2 KB of kernel code).
+    expect(b.gzip).toBeLessThan(18 * 1024);
   }, 60_000);
 
   it("an app that uses toThread() gets the thread pool it needs", () => {

@@ -107,9 +107,19 @@ test("a bundler targeting browsers resolves 'rx-asyncio' to the ES module build 
 describeWithSystem(CHROMIUM, "the ES module build in Chromium", () => {
   test("import { run, sleep, gather } from 'rx-asyncio' through an import map, unbundled", async () => {
     // RxJS's own ESM files import without extensions, so it is served as one file, as CDNs do.
-    const rxjs = (await bundleAsAUser(`export * from "rxjs";`)).text;
+    // The loop also reads RxJS's four time providers (to follow TestScheduler.run), so they are
+    // mapped too, each to the same RxJS instance: docs/browser.md shows the same import map.
+    const providers = ["dateTimestampProvider", "immediateProvider", "intervalProvider", "timeoutProvider"];
+    const rxjs = (
+      await bundleAsAUser(
+        `export * from "rxjs";\n` + providers.map((p) => `export { ${p} } from "rxjs/internal/scheduler/${p}";`).join("\n"),
+      )
+    ).text;
+    const shims = Object.fromEntries(providers.map((p) => [`/rxjs-${p}.js`, `export { ${p} } from "/rxjs.js";`]));
+    const imports: Record<string, string> = { rxjs: "/rxjs.js", "rx-asyncio": "/dist/esm/index.js" };
+    for (const p of providers) imports[`rxjs/internal/scheduler/${p}`] = `/rxjs-${p}.js`;
     const page = `<!doctype html><meta charset="utf-8"><script type="importmap">${JSON.stringify({
-      imports: { rxjs: "/rxjs.js", "rx-asyncio": "/dist/esm/index.js" },
+      imports,
     })}</script><script type="module">
       import { run, sleep, gather, getRunningLoop } from "rx-asyncio";
       function* after(ms, v) { yield* sleep(ms); return v; }
@@ -119,7 +129,7 @@ describeWithSystem(CHROMIUM, "the ES module build in Chromium", () => {
         return { r, elapsed: getRunningLoop().time() - t0 };
       });
     </script>`;
-    const s = await openPage({ "/index.html": page, "/rxjs.js": rxjs }, "/index.html", root);
+    const s = await openPage({ "/index.html": page, "/rxjs.js": rxjs, ...shims }, "/index.html", root);
     try {
       const r = await s.page.evaluate(() => (window as unknown as { result: Promise<{ r: string[]; elapsed: number }> }).result);
       expect(r.r).toEqual(["a", "b"]);
