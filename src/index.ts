@@ -69,3 +69,5 @@ export { ThreadPoolExecutor } from "./thread-pool-executor.js";
 export { withExecutor } from "./with-executor.js";
 export { toThread } from "./loop-executor.js";
 export * from "./trace/index.js";
+export type { ContextVarOptions } from "./contextvars.js";
+export { Context, ContextVar, LookupError, Token, copyContext } from "./contextvars.js";
