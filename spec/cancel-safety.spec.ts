@@ -24,6 +24,7 @@ import {
   type Coroutine,
   type Task,
 } from "../src/index.js";
+import { PENDING } from "../src/internal/future-state.js";
 import { Waiter } from "../src/internal/parking-lot.js";
 import { expectDone, isCancelled, outcome, runV, settle, spawn, ticks } from "./sync-helpers.js";
 
@@ -31,7 +32,7 @@ import { expectDone, isCancelled, outcome, runV, settle, spawn, ticks } from "./
 function stateOf(t: Task<unknown>): string {
   if (t.done()) return "done";
   const w = t._futWaiter;
-  if (w instanceof Waiter) return w._state === 0 ? "parked" : "woken";
+  if (w instanceof Waiter) return w._state === PENDING ? "parked" : "woken";
   return "running";
 }
 

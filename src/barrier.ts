@@ -7,12 +7,17 @@ import type { Coroutine } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import { BrokenBarrierError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { boundLoop, ParkingLot, WAKE } from "./internal/parking-lot.js";
+import { boundLoop } from "./internal/loop-bound.js";
+import { ParkingLot, WAKE } from "./internal/parking-lot.js";
 
-const FILLING = 0;
-const DRAINING = 1;
-const RESETTING = 2;
-const BROKEN = 3;
+/** `_state`: waiters are arriving. @internal */
+export const FILLING = 0;
+/** `_state`: the barrier tripped; waiters are leaving. @internal */
+export const DRAINING = 1;
+/** `_state`: `reset()` while waiters were in it; they leave with BrokenBarrierError. @internal */
+export const RESETTING = 2;
+/** `_state`: `abort()`ed. @internal */
+export const BROKEN = 3;
 const STATE_NAMES = ["filling", "draining", "resetting", "broken"];
 
 /**

@@ -8,8 +8,10 @@ import { describe } from "./coroutines.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkBody, Held, holdOf, runHeld } from "./held.js";
-import { boundLoop, ParkingLot, WAKE } from "./internal/parking-lot.js";
+import { boundLoop } from "./internal/loop-bound.js";
+import { ParkingLot, WAKE } from "./internal/parking-lot.js";
 import { Lock } from "./lock.js";
+import { FINISHED, PENDING } from "./internal/future-state.js";
 
 /**
  * A condition variable (asyncio's `Condition`): tasks holding its lock
@@ -157,7 +159,7 @@ function* conditionWait(cond: Condition): Coroutine<true> {
   } catch (e) {
     failed = true;
     failure = e;
-    if (w._state === 0) w.cancel(); // something other than a cancel was thrown in
+    if (w._state === PENDING) w.cancel(); // something other than a cancel was thrown in
   }
   // The caller holds the lock again when wait() ends, however it ends
   // (bpo-32841, bpo-42600): keep trying through cancellations.
@@ -167,7 +169,7 @@ function* conditionWait(cond: Condition): Coroutine<true> {
       break;
     } catch (e) {
       if (!(e instanceof CancelledError)) {
-        if (w._state === 1) cond._notify(1);
+        if (w._state === FINISHED) cond._notify(1);
         throw e;
       }
       if (!failed) {
@@ -179,7 +181,7 @@ function* conditionWait(cond: Condition): Coroutine<true> {
   if (failed) {
     // Notified, but not returning normally: the notification goes to the
     // next waiter instead of being lost (gh-112202).
-    if (w._state === 1) cond._notify(1);
+    if (w._state === FINISHED) cond._notify(1);
     throw failure; // the original CancelledError (gh-111693)
   }
   return true;

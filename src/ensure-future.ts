@@ -8,7 +8,7 @@ import type { Awaitable } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import { Future, isFuture } from "./futures.js";
 import { ObservableFuture, PromiseFuture } from "./promise-future.js";
 import { checkTaskOptions } from "./tasks.js";

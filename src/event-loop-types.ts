@@ -4,7 +4,7 @@
  * @module
  */
 import type { EventLoop } from "./event-loop.js";
-import type { Handle } from "./events.js";
+import type { Handle } from "./handles.js";
 import type { Future } from "./futures.js";
 import type { LoopHost } from "./host.js";
 import type { Task } from "./tasks.js";

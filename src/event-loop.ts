@@ -12,11 +12,12 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
-import { Handle, TimerHandle, _swapRunningLoop, captureStack, type Runnable } from "./events.js";
+import { Handle, TimerHandle, captureStack, type Runnable } from "./handles.js";
+import { _swapRunningLoop } from "./running-loop.js";
 import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
-import { TaskList } from "./internal/task-list.js";
+import { LinkedList } from "./internal/linked-list.js";
 import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
@@ -30,6 +31,12 @@ import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, lo
 
 /** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
 const DRAIN_BUDGET_MS = 20;
+/**
+ * How many callbacks run between two looks at the clock for DRAIN_BUDGET_MS:
+ * reading `performance.now()` after every callback would cost more than a
+ * task step, and 1024 steps take well under a millisecond.
+ */
+const BUDGET_CHECK_EVERY = 1024;
 
 /**
  * An asyncio event loop that is also an RxJS `SchedulerLike`: pass it to any
@@ -57,17 +64,21 @@ export class EventLoop implements SchedulerLike {
   /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
   /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
   /** @internal Pending tasks; the loop keeps them alive (gh-88831). */
-  readonly _tasks = new TaskList<Task<unknown>>();
+  readonly _tasks = new LinkedList<Task<unknown>>();
   /** @internal Futures whose exception nobody has retrieved yet. */
   readonly _unretrieved = new Set<Future<unknown>>();
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Sees every task's creation and steps; `null` costs one field check per step. */
   _tracer: LoopTracer | null = null;
-  /** @internal Promises, executor jobs and other work outside the loop. */
+  /**
+   * @internal Promises, executor jobs and other work outside the loop. Changed
+   * only through `_changeOutsideWork`.
+   */
   _external = 0;
   /**
    * @internal Promise continuations waiting on this loop's futures. Outside work
-   * that is itself waiting on the loop must not stop a virtual clock.
+   * that is itself waiting on the loop must not stop a virtual clock. Changed
+   * only through `_changeOutsideWork`.
    */
   _loopWaits = 0;
   /** @internal Loops that run whenever they have work (the implicit RxJS loop). */
@@ -428,13 +439,43 @@ export class EventLoop implements SchedulerLike {
 
   /** @internal Something outside the loop (a promise, a job) started. */
   _beginExternal(): void {
-    this._external++;
+    this._changeOutsideWork(1, 0);
   }
 
   /** @internal ...and ended: a virtual clock may move on again. */
   _endExternal(): void {
-    this._external--;
+    this._changeOutsideWork(-1, 0);
+  }
+
+  /** @internal Promise code started waiting on one of this loop's futures. */
+  _beginLoopWait(): void {
+    this._changeOutsideWork(0, 1);
+  }
+
+  /** @internal ...and that future is done. */
+  _endLoopWait(): void {
+    this._changeOutsideWork(0, -1);
+  }
+
+  /**
+   * The one way the outside-work counts change. Only a virtual clock reads
+   * them (`_clockMayJump`), so only a virtual loop re-arms; inside a drain the
+   * drain re-arms when it ends.
+   */
+  private _changeOutsideWork(external: number, loopWaits: number): void {
+    this._external += external;
+    this._loopWaits += loopWaits;
     if (this._virtual && !this._draining && this._active) this._rearm(false);
+  }
+
+  /**
+   * The virtual-clock rule, in one place: a virtual clock may jump to the
+   * next timer only when no outside work is pending that could still add
+   * work before it (outside work that itself waits on the loop does not
+   * count). The drain also needs an empty ready queue to jump.
+   */
+  private _clockMayJump(): boolean {
+    return this._virtual && this._external <= this._loopWaits;
   }
 
   /** @internal */
@@ -466,64 +507,93 @@ export class EventLoop implements SchedulerLike {
 
   // ---- the drain ----------------------------------------------------------------
 
+  /**
+   * A wake-up: runs the loop until nothing is ready, it is stopped, or the
+   * time budget is spent, then settles what a drain's end must (stop
+   * waiters, the auto-run loop's report) and re-arms.
+   */
   private _drain(): void {
     if (this._closed || !this._active) return;
     const prev = _swapRunningLoop(this);
     this._draining = true;
-    const ready = this._ready;
-    const timers = this._timers;
-    const debug = this._debug;
-    const start = perfNow();
     let exhausted = false;
-    let sinceCheck = 0;
     try {
-      while (!this._stopping) {
-        timers.maybeCompact();
-        // Due timers join the ready queue after what is already there.
-        const top = timers.peek();
-        if (top !== undefined) {
-          let t = this.time();
-          if (this._virtual && ready.length === 0 && this._external <= this._loopWaits && top._when > t) {
-            this._vtime = t = top._when;
-          }
-          if (top._when <= t) timers.takeDue(t, ready);
-        }
-        let n = ready.length;
-        if (n === 0) break;
-        while (n-- > 0) {
-          const r = ready.shift()!;
-          if (debug) runDebug(r, this);
-          else {
-            try {
-              r._run();
-            } catch (exception) {
-              this.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
-            }
-          }
-          if (++sinceCheck >= 1024) {
-            sinceCheck = 0;
-            if (perfNow() - start > DRAIN_BUDGET_MS) {
-              exhausted = true;
-              break;
-            }
-          }
-        }
-        if (exhausted) break;
-      }
+      exhausted = this._runUntilIdle();
     } finally {
       this._draining = false;
       _swapRunningLoop(prev);
     }
+    this._afterDrain();
+    this._rearm(exhausted);
+  }
+
+  /**
+   * The iterations of one drain (asyncio's `_run_once`, repeated): due timers
+   * join the ready queue, then a snapshot of the ready queue runs. Returns
+   * true if it stopped because DRAIN_BUDGET_MS was spent.
+   */
+  private _runUntilIdle(): boolean {
+    const deadline = perfNow() + DRAIN_BUDGET_MS;
+    let sinceCheck = 0;
+    while (!this._stopping) {
+      this._moveDueTimers();
+      let n = this._ready.length;
+      if (n === 0) return false;
+      // Callbacks queued while these run wait for the next iteration.
+      while (n-- > 0) {
+        this._runOne(this._ready.shift()!);
+        if (++sinceCheck >= BUDGET_CHECK_EVERY) {
+          sinceCheck = 0;
+          if (perfNow() > deadline) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Moves due timers to the back of the ready queue (after what is already
+   * there); a virtual clock with nothing else to do first jumps to the next
+   * timer. Cancelled entries are compacted away first when they pile up.
+   */
+  private _moveDueTimers(): void {
+    const timers = this._timers;
+    timers.maybeCompact();
+    const top = timers.peek();
+    if (top === undefined) return;
+    let t = this.time();
+    if (top._when > t && this._ready.length === 0 && this._clockMayJump()) this._vtime = t = top._when;
+    if (top._when <= t) timers.takeDue(t, this._ready);
+  }
+
+  /** Runs one callback or task step; what escapes it is reported, never thrown. */
+  private _runOne(r: Runnable): void {
+    if (this._debug) {
+      runDebug(r, this);
+      return;
+    }
+    try {
+      r._run();
+    } catch (exception) {
+      this.callExceptionHandler({ message: "Unexpected error in the event loop", exception });
+    }
+  }
+
+  /**
+   * The end of a drain: a stopped loop resolves its `runForever()` promises;
+   * the auto-run loop, once idle, reports the exceptions nobody retrieved (it
+   * is never closed, so this is its only chance).
+   */
+  private _afterDrain(): void {
     if (this._stopping) {
       this._stopping = false;
       this._active = false;
       const waiters = this._stopWaiters;
       this._stopWaiters = [];
       for (const w of waiters) w();
-    } else if (this._autoRun && ready.length === 0 && this._tasks.size === 0 && this._timers.liveCount === 0) {
+    } else if (this._autoRun && this._ready.length === 0 && this._tasks.size === 0 && this._timers.liveCount === 0) {
       this._reportUnretrieved();
     }
-    this._rearm(exhausted);
   }
 
   /** Arms the single host wake-up the loop's state calls for. */
@@ -534,10 +604,12 @@ export class EventLoop implements SchedulerLike {
     else if (this._stopping || this._ready.length > 0) w.armSoon();
     else {
       const top = this._timers.peek();
-      if (top === undefined || (this._virtual && this._external > this._loopWaits)) w.disarm();
-      // A virtual clock jumps inside the drain: it only needs the drain to run.
-      else if (this._virtual) w.armSoon();
-      else w.armAt(top._when);
+      if (top === undefined) w.disarm();
+      else if (!this._virtual) w.armAt(top._when);
+      // A virtual clock jumps inside the drain: it only needs the drain to run,
+      // and only when it may jump; else outside work will re-arm it.
+      else if (this._clockMayJump()) w.armSoon();
+      else w.disarm();
     }
   }
 

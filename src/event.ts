@@ -6,14 +6,9 @@
  */
 import type { CoroutineLike, Suspend } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
-import {
-  boundLoop,
-  DONE_TRUE,
-  ParkingLot,
-  ParkOnceOp,
-  Waiter,
-  WAKE,
-} from "./internal/parking-lot.js";
+import { boundLoop } from "./internal/loop-bound.js";
+import { ParkingLot, Waiter, WAKE } from "./internal/parking-lot.js";
+import { DONE_TRUE, ParkOnceOp } from "./internal/wait-op.js";
 
 /**
  * A flag tasks can wait for (asyncio's `Event`): `set()` wakes every waiter,

@@ -3,23 +3,15 @@
  *
  * @module
  */
-import { Observable, observable as symbolObservable } from "rxjs";
+import { Observable, observable as symbolObservable, type Subscriber } from "rxjs";
 import type { Coroutine, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { DoneCallbackHandle, getRunningLoop, type Runnable } from "./events.js";
-
-const PENDING = 0;
-const FINISHED = 1;
-const CANCELLED = 2;
-
-/** `_flags`: set while a coroutine's `yield*` hands this future to its task. @internal */
-export const F_BLOCKING = 1;
-/** `_flags`: an exception is set and nobody has looked at it yet. @internal */
-export const F_LOG_TRACEBACK = 2;
-/** `_flags` of a Task: a cancel to deliver at the next step. @internal */
-export const F_MUST_CANCEL = 4;
+import { DoneCallbackHandle, type Runnable } from "./handles.js";
+import { CANCELLED, F_BLOCKING, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
+import { checkLoop } from "./internal/loop-checks.js";
+import { getRunningLoop } from "./running-loop.js";
 
 /**
  * What a future made before it has a loop is given instead of one: `sleep()`
@@ -50,18 +42,15 @@ type Callback = DoneCallback<never> | Runnable;
 export class Future<T = unknown> implements PromiseLike<T> {
   // Fields are declared here and assigned in the constructor, and kept few:
   // every task is a Future, and a program with 100k pending tasks pays for each
-  // slot 100k times, in memory and in young-generation GC (W2, W7 benchmarks).
+  // slot 100k times. What each slot and `_flags` bit means, in each state, is
+  // the table in internal/future-state.ts.
   /** @internal */ declare readonly _loop: EventLoop;
-  /** @internal PENDING, FINISHED or CANCELLED. */ declare _state: number;
-  /** @internal */ declare _result: T | undefined;
-  /**
-   * @internal The exception once FINISHED with one. Once CANCELLED: the
-   * `CancelledError`, made on first use. A pending Task keeps here the
-   * exception to throw in at its next step.
-   */
+  /** @internal PENDING, FINISHED or CANCELLED (internal/future-state.ts). */ declare _state: number;
+  /** @internal The result; also the cancel message (see internal/future-state.ts). */ declare _result: T | undefined;
+  /** @internal The exception; also a CancelledError or one to throw in (see internal/future-state.ts). */
   declare _exception: unknown;
   /** @internal A function or task, an array of them, or `null`. */ declare _callbacks: Callback | Callback[] | null;
-  /** @internal F_* bits (a Task keeps its cancel count above them). */ declare _flags: number;
+  /** @internal F_* bits, and a Task's cancel count above them (internal/future-state.ts). */ declare _flags: number;
 
   /** A pending future on `loop` (the running loop when omitted). */
   constructor(loop?: EventLoop) {
@@ -75,12 +64,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._loop = null as unknown as EventLoop;
       return;
     }
-    const l = loop ?? getRunningLoop();
-    const debug = l._debug;
-    // An EventLoop's `_debug` is always a boolean: one cheap check catches a wrong `loop`.
-    if (typeof debug !== "boolean") throw new TypeError(`new Future(loop): 'loop' must be an EventLoop, got ${describe(loop)}`);
+    const l = loop == null ? getRunningLoop() : checkLoop("new Future(loop)", loop);
     this._loop = l;
-    if (debug) l._recordSource(this);
+    if (l._debug) l._recordSource(this);
   }
 
   /** @internal Where it was created, when the loop was in debug mode then. */
@@ -232,17 +218,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   asObservable(): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const settle = (f: Future<T>) => {
-        let v: T;
-        try {
-          v = f.result();
-        } catch (e) {
-          subscriber.error(e);
-          return;
-        }
-        subscriber.next(v);
-        subscriber.complete();
-      };
+      const settle = (f: Future<T>) => f._emitTo(subscriber);
       this.addDoneCallback(settle);
       return () => {
         this.removeDoneCallback(settle);
@@ -252,6 +228,22 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   toString(): string {
     return `<${this.constructor.name} ${this._stateName()}>`;
+  }
+
+  /**
+   * @internal The one Future-to-Observable step: a done future's outcome to
+   * `subscriber`, as its result then completion, or as an error.
+   */
+  _emitTo(subscriber: Subscriber<T>): void {
+    let v: T;
+    try {
+      v = this.result();
+    } catch (e) {
+      subscriber.error(e);
+      return;
+    }
+    subscriber.next(v);
+    subscriber.complete();
   }
 
   /** @internal */
@@ -272,9 +264,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       // Promise code waiting on the loop: the virtual clock may move on for it
       // (an async-function task awaiting a sleep must not deadlock).
       const loop = this._loop;
-      loop._loopWaits++;
+      loop._beginLoopWait();
       this._addCallback(((f: Future<T>) => {
-        loop._loopWaits--;
+        loop._endLoopWait();
         settle(f);
       }) as DoneCallback<never>);
     });

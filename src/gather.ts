@@ -7,7 +7,7 @@
 import { describe, isCoroutine } from "./coroutines.js";
 import type { CoroutineLike } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import type { FutureLike } from "./ensure-future.js";
 import { Future, isFuture } from "./futures.js";
 import {
@@ -18,6 +18,7 @@ import {
   type AwaitedOf,
 } from "./internal/awaitables.js";
 import { Task, type TaskOptions } from "./tasks.js";
+import { CANCELLED, FINISHED, PENDING } from "./internal/future-state.js";
 
 /** Options of `gather`. */
 export interface GatherOptions {
@@ -69,7 +70,7 @@ class GatheringFuture<R> extends Future<R> {
    * or no child could be cancelled (they have all finished).
    */
   override cancel(msg?: string): boolean {
-    if (this._state !== 0) return false;
+    if (this._state !== PENDING) return false;
     const children = this._children;
     let ret = false;
     for (let i = 0; i < children.length; i++) {
@@ -83,13 +84,13 @@ class GatheringFuture<R> extends Future<R> {
   /** @internal */
   _childDone(child: Future<unknown>): void {
     this._nfinished++;
-    if (this._state !== 0) {
+    if (this._state !== PENDING) {
       // Already failed: a late child's failure counts as seen, as in asyncio.
-      if (child._state === 1 && child._logTraceback) child._retrieved();
+      if (child._state === FINISHED && child._logTraceback) child._retrieved();
       return;
     }
     if (!this._returnExceptions) {
-      if (child._state === 2) {
+      if (child._state === CANCELLED) {
         super.setException(child._makeCancelledError());
         return;
       }
@@ -105,7 +106,7 @@ class GatheringFuture<R> extends Future<R> {
     const results = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const c = children[i]!;
-      if (c._state === 2) results[i] = c._makeCancelledError();
+      if (c._state === CANCELLED) results[i] = c._makeCancelledError();
       else if (c._exception !== undefined) results[i] = c.exception();
       else results[i] = c._result;
     }
@@ -206,7 +207,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   const cb = outer._onChildDone;
   for (let i = 0; i < n; i++) {
     const c = children[i]!;
-    if (c._state === 0) c._addCallback(cb as never);
+    if (c._state === PENDING) c._addCallback(cb as never);
     else c.addDoneCallback(cb);
   }
   return outer;

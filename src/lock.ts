@@ -7,14 +7,9 @@ import type { Coroutine, CoroutineLike, Suspend } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkBody, Held, holdOf, runHeld } from "./held.js";
-import {
-  boundLoop,
-  DONE_TRUE,
-  ParkingLot,
-  ParkOnceOp,
-  Waiter,
-  WAKE,
-} from "./internal/parking-lot.js";
+import { boundLoop } from "./internal/loop-bound.js";
+import { ParkingLot, Waiter, WAKE } from "./internal/parking-lot.js";
+import { DONE_TRUE, ParkOnceOp } from "./internal/wait-op.js";
 
 /**
  * A mutual-exclusion lock for tasks (asyncio's `Lock`), not owned by a

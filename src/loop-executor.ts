@@ -8,7 +8,7 @@
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import { isExecutor, type Executor, type JobArgs, type JobFunction, type JobResult } from "./executor.js";
 import type { Future } from "./futures.js";
 import { PromiseFuture } from "./promise-future.js";

@@ -7,7 +7,7 @@ import type { ClockKind, EventLoopOptions } from "./event-loop.js";
 import { EventLoop } from "./event-loop.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
-import { _getRunningLoop } from "./events.js";
+import { _getRunningLoop } from "./running-loop.js";
 import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import type { TaskInput } from "./tasks.js";

@@ -5,7 +5,7 @@
  */
 import { Subscription, type SchedulerAction } from "rxjs";
 import type { EventLoop } from "./event-loop.js";
-import type { Handle } from "./events.js";
+import type { Handle } from "./handles.js";
 
 function runAction(action: LoopAction<unknown>): void {
   action._execute();

@@ -6,12 +6,11 @@
 import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop, type Runnable } from "./events.js";
-import { F_BLOCKING, Future, UNBOUND } from "./futures.js";
+import type { Runnable } from "./handles.js";
+import { getRunningLoop } from "./running-loop.js";
+import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
-
-/** `_flags` of a SleepFuture: its `yield*` has finished (a Task keeps its cancel count here; a sleep is no Task). */
-const F_SLEEP_DONE = 8;
+import { F_BLOCKING, F_SLEEP_DONE, FINISHED, PENDING } from "./internal/future-state.js";
 
 /**
  * What `sleep(ms)` returns for `ms > 0`: a coroutine object that is also the
@@ -37,12 +36,13 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
     this._timerState = TIMER_OFF;
     this._delay = delay;
     // The value to finish with waits in `_result`, which nobody reads while
-    // the future is pending: one field less per sleeping task.
+    // the future is pending: one field less per sleeping task (the table of
+    // double-duty slots: internal/future-state.ts).
     this._result = value;
   }
 
   next(): IteratorResult<Suspend, T> {
-    if (this._loop === null && this._state === 0) {
+    if (this._loop === null && this._state === PENDING) {
       const loop = getRunningLoop();
       (this as { _loop: EventLoop })._loop = loop;
       if (loop._debug) loop._recordSource(this);
@@ -76,8 +76,8 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
   }
 
   _run(): void {
-    if (this._state === 0) {
-      this._state = 1;
+    if (this._state === PENDING) {
+      this._state = FINISHED;
       this._scheduleCallbacks();
     }
   }
@@ -88,10 +88,6 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
     return true;
   }
 
-  _label(): string {
-    return `sleep until ${this._when}`;
-  }
-
   override _traceLabel(): string {
     return `sleep until ${this._when}`;
   }
@@ -99,7 +95,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
   /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */
   private _abandon(): void {
     this._flags |= F_SLEEP_DONE;
-    if (this._state === 0) this.cancel();
+    if (this._state === PENDING) this.cancel();
   }
 }
 

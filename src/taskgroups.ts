@@ -17,7 +17,7 @@ import type { Coroutine } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import { CancelledError, ExceptionGroup, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import type { FutureLike } from "./ensure-future.js";
 import { Future } from "./futures.js";
 import { toAwaitable } from "./internal/awaitables.js";

@@ -15,9 +15,21 @@ import type { AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike } f
 import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
 import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { _isDraining, getRunningLoop, type Runnable } from "./events.js";
+import type { Runnable } from "./handles.js";
+import { _isDraining, getRunningLoop } from "./running-loop.js";
 import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
-import { F_BLOCKING, F_LOG_TRACEBACK, F_MUST_CANCEL, Future, isFuture } from "./futures.js";
+import { Future, isFuture } from "./futures.js";
+import {
+  CANCEL_COUNT_SHIFT,
+  CANCEL_COUNT_UNIT,
+  CANCELLED,
+  F_BLOCKING,
+  F_LOG_TRACEBACK,
+  F_MUST_CANCEL,
+  FINISHED,
+  PENDING,
+} from "./internal/future-state.js";
+import { checkLoop } from "./internal/loop-checks.js";
 import { PromiseFuture } from "./promise-future.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
@@ -39,10 +51,6 @@ let taskCounter = 0;
  */
 const taskNames = new WeakMap<Task<unknown>, string>();
 
-/** `cancelling()` is kept in `_flags`, above the F_* bits. */
-const CANCEL_COUNT_SHIFT = 3;
-const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;
-
 /**
  * A coroutine scheduled on the loop; a `Future` of its return value.
  *
@@ -57,10 +65,24 @@ const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;
  * ```
  */
 export class Task<T = unknown> extends Future<T> implements Runnable {
+  // The invariant (asyncio's Task opens with the same one): while the task is
+  // PENDING, either
+  //   - `_futWaiter` is null and a step is scheduled: the task is on the
+  //     loop's ready queue exactly once (a new task, one that yielded
+  //     nothing, one whose awaited future was already done, or one with an
+  //     exception to throw in at the next step), or
+  //   - `_futWaiter` is the pending future it awaits, and the task is on that
+  //     future's callback list (as itself, a Runnable: no closure), so the
+  //     future's completion schedules the step.
+  // `cancel()` keeps it: with a future awaited it cancels that future (whose
+  // completion schedules the step); without one it sets F_MUST_CANCEL for the
+  // step already scheduled. A step never runs synchronously from `cancel()`.
+  //
   // Declared, assigned in the constructor, and few (see Future). A cancel to
   // deliver at the next step is the F_MUST_CANCEL bit of `_flags`, and
   // `cancelling()` the bits above; an exception to throw in at the next step
-  // waits in `_exception`; the name is in a side table.
+  // waits in `_exception` (the table: internal/future-state.ts); the name is
+  // in a side table.
   /** @internal */ declare readonly _coro: CoroutineLike<T>;
   /** @internal */ declare readonly _id: number;
   /** @internal The future this task waits on. */
@@ -74,10 +96,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     if (!isCoroutine(coro)) {
       throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
     }
-    const loop = options.loop ?? getRunningLoop();
-    if (typeof (loop as { _checkClosed?: unknown })._checkClosed !== "function") {
-      throw new TypeError(`new Task(coro, options): 'loop' must be an EventLoop, got ${describe(loop)}`);
-    }
+    const loop = options.loop === undefined ? getRunningLoop() : checkLoop("new Task(coro, options)", options.loop);
     loop._checkClosed();
     super(loop);
     this._coro = coro;
@@ -128,7 +147,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
    * `yield*`). Returns `false` if the task is already done.
    */
   override cancel(msg?: string): boolean {
-    if (this._state !== 0) return false;
+    if (this._state !== PENDING) return false;
     this._flags += CANCEL_COUNT_UNIT;
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
@@ -161,11 +180,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     return `<Task ${this._stateName()} name='${this.getName()}'>`;
   }
 
-  /** @internal */
-  _label(): string {
-    return `task '${this.getName()}'`;
-  }
-
   /** @internal Runs one step; the tracer, when there is one, sees it begin and end. */
   _run(): void {
     const tracer = this._loop._tracer;
@@ -192,10 +206,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     return `task '${this.getName()}'`;
   }
 
-  /** @internal One step of the coroutine. */
-  _step(): void {
-    if (this._state !== 0) return;
-    const loop = this._loop;
+  /**
+   * @internal The wake-up (asyncio's `__wakeup`): reads the outcome of the
+   * future the task waited on, and what else waits to be thrown in, and
+   * returns the exception the step throws into the coroutine (`undefined`:
+   * resume it with `next()`). Leaves `_futWaiter` null.
+   */
+  _wakeUp(): unknown {
     let exc = this._exception;
     this._exception = undefined;
     if ((this._flags & F_MUST_CANCEL) !== 0) {
@@ -203,20 +220,31 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       exc = loopCancelledError(this._cancelMessage);
     }
     const waited = this._futWaiter;
+    if (waited === null) return exc;
     this._futWaiter = null;
     // A failed or cancelled wait is thrown straight in (as asyncio's __wakeup
     // does) rather than thrown from inside the awaited iterator's next(): V8
     // unwinds a generator's throw() about twice as fast.
     // The task has seen the awaited future's failure even when a pending
     // cancel is thrown in instead (asyncio's __wakeup calls result() first).
-    if (waited !== null && waited._state !== 0) {
-      if (waited._state === 2) {
-        if (exc === undefined) exc = waited._makeCancelledError();
-      } else if (waited._exception !== undefined) {
-        if ((waited._flags & F_LOG_TRACEBACK) !== 0) waited._retrieved();
-        if (exc === undefined) exc = waited._exception;
-      }
+    const st = waited._state;
+    if (st === CANCELLED) {
+      if (exc === undefined) exc = waited._makeCancelledError();
+    } else if (st === FINISHED && waited._exception !== undefined) {
+      if ((waited._flags & F_LOG_TRACEBACK) !== 0) waited._retrieved();
+      if (exc === undefined) exc = waited._exception;
     }
+    return exc;
+  }
+
+  /**
+   * @internal One step (asyncio's `__step`): resumes the coroutine with what
+   * the wake-up read, then files what it yielded, keeping the invariant above.
+   */
+  _step(): void {
+    if (this._state !== PENDING) return;
+    const loop = this._loop;
+    const exc = this._wakeUp();
     const prev = loop._currentTask;
     loop._currentTask = this as Task<unknown>;
     let r: IteratorResult<unknown, T>;
@@ -238,7 +266,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
         this._setCancelled(loopCancelledError(this._cancelMessage));
       } else {
         this._result = r.value;
-        this._state = 1;
+        this._state = FINISHED;
         this._scheduleCallbacks();
       }
       return;
@@ -252,7 +280,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
           this._retry(new RuntimeError(`Task ${this.getName()} got a future attached to a different loop`));
         } else if (y === this) {
           this._retry(new RuntimeError(`Task ${this.getName()} cannot await itself`));
-        } else if (y._state !== 0) {
+        } else if (y._state !== PENDING) {
           loop._pushReady(this);
         } else {
           y._addCallback(this);
@@ -281,7 +309,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   }
 
   private _setCancelled(e: CancelledError): void {
-    this._state = 2;
+    this._state = CANCELLED;
     this._cancelMessage = e.message === "" ? this._cancelMessage : e.message;
     this._exception = e;
     this._scheduleCallbacks();
@@ -289,7 +317,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   private _setFailed(e: unknown): void {
     this._exception = e;
-    this._state = 1;
+    this._state = FINISHED;
     this._flags |= F_LOG_TRACEBACK;
     this._loop._unretrieved.add(this as Task<unknown>);
     this._scheduleCallbacks();
@@ -297,7 +325,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 }
 
 function tracerFailed(task: Task<unknown>, hook: string, exception: unknown): void {
-  task._loop.callExceptionHandler({ message: `Exception in tracer hook ${hook} for ${task._label()}`, exception, task });
+  task._loop.callExceptionHandler({ message: `Exception in tracer hook ${hook} for ${task._traceLabel()}`, exception, task });
 }
 
 /** Whether `x` is a Task. */
@@ -353,14 +381,6 @@ export function checkTaskOptions(where: string, options: unknown): void {
   }
   const loop = (options as TaskOptions).loop;
   if (loop !== undefined) checkLoop(where, loop);
-}
-
-/** `loop` as an argument: an EventLoop (duck-typed: this module cannot import the class). @internal */
-export function checkLoop(where: string, loop: unknown): EventLoop {
-  if (typeof loop !== "object" || loop === null || typeof (loop as EventLoop)._checkClosed !== "function") {
-    throw new TypeError(`${where}: 'loop' must be an EventLoop, got ${describe(loop)}`);
-  }
-  return loop as EventLoop;
 }
 
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */

@@ -17,10 +17,11 @@ import type { Piscina } from "piscina";
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import type { Executor, JobArgs, JobFunction, JobResult, ShutdownOptions } from "./executor.js";
 import { Future } from "./futures.js";
 import { decodeFailure, encodeJob, type EncodedJob } from "./internal/job-codec.js";
+import { checkLoop } from "./internal/loop-checks.js";
 import { nodeRequire, workerEntryPath } from "./internal/node-env.js";
 
 /** Options of `new ThreadPoolExecutor()`. */
@@ -65,11 +66,11 @@ class JobFuture<T> extends Future<T> {
   /** @internal */ _job: Job | null = null;
 
   /** @internal The job's name, kept for traces (read after the job is gone). */
-  _label = "";
+  _jobLabel = "";
 
   /** @internal What a task waiting on it waits on, in traces and the task tree. */
   override _traceLabel(): string {
-    return this._label === "" ? "executor job" : `executor job (${this._label})`;
+    return this._jobLabel === "" ? "executor job" : `executor job (${this._jobLabel})`;
   }
 
   override cancel(msg?: string): boolean {
@@ -246,15 +247,12 @@ export class ThreadPoolExecutor implements Executor {
 
   private _submit<R>(loop: EventLoop, fn: JobFunction<unknown[], R>, args: readonly unknown[], where: string): Future<JobResult<R>> {
     if (this._shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
-    if (typeof loop !== "object" || loop === null || typeof loop._checkClosed !== "function") {
-      throw new TypeError(`${where}: 'loop' must be an EventLoop, got ${describe(loop)}`);
-    }
-    loop._checkClosed();
+    checkLoop(where, loop)._checkClosed();
     const encoded = encodeJob(fn, args, where);
     const fut = new JobFuture<JobResult<R>>(loop);
     const job = new Job(this, loop, fut as JobFuture<unknown>, encoded, where);
     fut._job = job;
-    fut._label = job.label;
+    fut._jobLabel = job.label;
     loop._beginExternal();
     if (this._tail === null) this._head = this._tail = job;
     else {

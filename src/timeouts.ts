@@ -23,9 +23,11 @@ import type { Coroutine } from "./coroutines.js";
 import { describe } from "./coroutines.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { getRunningLoop, type Handle } from "./events.js";
+import type { Handle } from "./handles.js";
+import { getRunningLoop } from "./running-loop.js";
 import { checkTimeout, timeoutErrorFrom, toAwaitable } from "./internal/awaitables.js";
 import type { Task } from "./tasks.js";
+import { FINISHED } from "./internal/future-state.js";
 
 const CREATED = 0;
 const ENTERED = 1;
@@ -66,7 +68,7 @@ export class Timeout {
     if (this._state !== ENTERED) return;
     const task = this._task!;
     const waited = task._futWaiter;
-    if (!this._deferred && waited !== null && waited._state === 1) {
+    if (!this._deferred && waited !== null && waited._state === FINISHED) {
       // What the body waits for finished in this very iteration: let the body
       // take it first (once), so a result arriving with the deadline is kept.
       this._deferred = true;

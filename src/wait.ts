@@ -6,7 +6,8 @@
  */
 import type { Coroutine } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
-import { getRunningLoop, type Runnable, type TimerHandle } from "./events.js";
+import type { Runnable, TimerHandle } from "./handles.js";
+import { getRunningLoop } from "./running-loop.js";
 import type { FutureLike } from "./ensure-future.js";
 import { Future, isFuture } from "./futures.js";
 import {
@@ -16,6 +17,7 @@ import {
   releaseWaiter,
   toFuture,
 } from "./internal/awaitables.js";
+import { PENDING } from "./internal/future-state.js";
 
 /** `wait()` returns when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
@@ -151,7 +153,7 @@ function* waitImpl(
   for (let i = 0; i < fs.length; i++) {
     const f = fs[i]!;
     if (count === null) f.addDoneCallback(onCompletion!);
-    else if (f._state === 0) f._addCallback(count);
+    else if (f._state === PENDING) f._addCallback(count);
     else loop._pushReady(count);
   }
   try {
@@ -161,18 +163,18 @@ function* waitImpl(
     for (let i = 0; i < fs.length; i++) {
       const f = fs[i]!;
       if (count === null) f.removeDoneCallback(onCompletion!);
-      else if (f._state === 0) f._removeWaiter(count);
+      else if (f._state === PENDING) f._removeWaiter(count);
     }
   }
   let stillPending = 0;
-  for (let i = 0; i < fs.length; i++) if (fs[i]!._state === 0) stillPending++;
+  for (let i = 0; i < fs.length; i++) if (fs[i]!._state === PENDING) stillPending++;
   // All done (the usual end): the set of distinct futures is the done set.
   if (stillPending === 0) return [distinct, new Set()];
   const done = new Set<Future<unknown>>();
   const pending = new Set<Future<unknown>>();
   for (let i = 0; i < fs.length; i++) {
     const f = fs[i]!;
-    (f._state !== 0 ? done : pending).add(f);
+    (f._state !== PENDING ? done : pending).add(f);
   }
   return [done, pending];
 }

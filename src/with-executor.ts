@@ -6,7 +6,7 @@
  */
 import type { Coroutine } from "./coroutines.js";
 import { describe } from "./coroutines.js";
-import { getRunningLoop } from "./events.js";
+import { getRunningLoop } from "./running-loop.js";
 import { PromiseFuture } from "./promise-future.js";
 import { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread-pool-executor.js";
 

@@ -43,6 +43,8 @@ import {
   type EventLoop,
   type ExceptionContext,
 } from "../../src/index.js";
+import { DRAINING, FILLING, RESETTING } from "../../src/barrier.js";
+import { CANCELLED } from "../../src/internal/future-state.js";
 import { from, take, tap, toArray } from "rxjs";
 import { horizon, WAIT_WHEN, type HoldStyle, type Op, type Program, type TaskSpec } from "./program.js";
 
@@ -272,7 +274,7 @@ function leaveLine(ctx: Ctx, key: object, t: Ticket, served: boolean, what: stri
   for (let k = 0; k < i; k++) {
     // A waiter whose cancellation is on its way (its wait already cancelled) is out of line.
     const w = line[k]!.task;
-    if (w._mustCancel || (w._futWaiter !== null && w._futWaiter._state === 2)) continue;
+    if (w._mustCancel || (w._futWaiter !== null && w._futWaiter._state === CANCELLED)) continue;
     violate(ctx, `${t.who} overtook ${line[k]!.who} (waiting since earlier) in ${what}`);
     return;
   }
@@ -654,8 +656,8 @@ function idleCheck(ctx: Ctx): void {
   });
   const b = ctx.barrier;
   if (b._blocked.size > 0) violate(ctx, `horizon: ${b._blocked.size} tasks blocked outside the barrier (${b})`);
-  if (b._state === 1 || b._state === 2) violate(ctx, `horizon: barrier stuck ${b} with count ${b._count}`);
-  if (b._state === 0 && (b._filling.size !== b._count || b._count >= b.parties)) {
+  if (b._state === DRAINING || b._state === RESETTING) violate(ctx, `horizon: barrier stuck ${b} with count ${b._count}`);
+  if (b._state === FILLING && (b._filling.size !== b._count || b._count >= b.parties)) {
     violate(ctx, `horizon: barrier filling with count ${b._count} but ${b._filling.size} parked (parties ${b.parties})`);
   }
 }

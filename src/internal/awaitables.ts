@@ -10,10 +10,11 @@ import type { Awaitable, CoroutineLike, Suspend } from "../coroutines.js";
 import { describe, isCoroutine } from "../coroutines.js";
 import { RuntimeError, TimeoutError } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
-import { getRunningLoop } from "../events.js";
+import { getRunningLoop } from "../running-loop.js";
 import { Future, isFuture } from "../futures.js";
 import { ObservableFuture, PromiseFuture } from "../promise-future.js";
 import { Task, type TaskOptions } from "../tasks.js";
+import { PENDING } from "./future-state.js";
 
 /** The result type of anything `ensureFuture` accepts (a `FutureLike`). */
 export type AwaitedOf<A> =
@@ -166,5 +167,5 @@ export function timeoutErrorFrom(cause: unknown, message = "timed out"): Timeout
 
 /** Done callback that wakes a waiter future (asyncio's `_release_waiter`). */
 export function releaseWaiter(waiter: Future<void>): void {
-  if (waiter._state === 0) waiter.setResult(undefined);
+  if (waiter._state === PENDING) waiter.setResult(undefined);
 }

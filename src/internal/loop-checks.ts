@@ -3,6 +3,7 @@
  * flags, and the real-time clock that drain budgets and debug timings use.
  */
 import { describe } from "../coroutines.js";
+import type { EventLoop } from "../event-loop.js";
 
 /** Milliseconds from a monotonic clock where there is one. */
 export const perfNow: () => number = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
@@ -27,4 +28,19 @@ export function checkCallback(name: string, fn: unknown): void {
   if (typeof fn !== "function") {
     throw new TypeError(`'${name}' must be a function, got ${describe(fn)}`);
   }
+}
+
+/**
+ * Whether `x` is an EventLoop: the one test, duck-typed (the futures and
+ * tasks below the loop cannot import its class). An EventLoop's `_debug` is
+ * always a boolean, so this costs one field read.
+ */
+export function isEventLoop(x: unknown): x is EventLoop {
+  return typeof x === "object" && x !== null && typeof (x as EventLoop)._debug === "boolean";
+}
+
+/** `loop` as an argument: an EventLoop. @throws TypeError naming `where` otherwise */
+export function checkLoop(where: string, loop: unknown): EventLoop {
+  if (!isEventLoop(loop)) throw new TypeError(`${where}: 'loop' must be an EventLoop, got ${describe(loop)}`);
+  return loop;
 }

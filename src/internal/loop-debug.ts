@@ -5,8 +5,9 @@
 import { describe } from "../coroutines.js";
 import type { EventLoop } from "../event-loop.js";
 import type { ExceptionContext } from "../event-loop-types.js";
-import type { Runnable } from "../events.js";
-import { F_LOG_TRACEBACK, type Future } from "../futures.js";
+import type { Runnable } from "../handles.js";
+import type { Future } from "../futures.js";
+import { F_LOG_TRACEBACK } from "./future-state.js";
 import { Task } from "../tasks.js";
 import { perfNow } from "./loop-checks.js";
 
@@ -20,7 +21,7 @@ export function runDebug(r: Runnable, loop: EventLoop): void {
   }
   const dt = perfNow() - t0;
   if (dt < loop.slowCallbackDuration) return;
-  const label = (r as { _label?: () => string })._label?.() ?? String(r);
+  const label = (r as { _traceLabel?: () => string })._traceLabel?.() ?? String(r);
   const src = (r as { _sourceTraceback?: string })._sourceTraceback;
   loop.logger.warn(
     `Executing ${label} took ${dt.toFixed(1)} ms` + (src ? `\n${label} created at (most recent call first):\n${src}` : ""),

@@ -9,19 +9,9 @@ import type { Coroutine, CoroutineLike, Suspend } from "../coroutines.js";
 import { describe } from "../coroutines.js";
 import { QueueShutDown } from "../errors.js";
 import type { Queue } from "../queues.js";
-import {
-  boundLoop,
-  DONE_VOID,
-  OP_DONE,
-  OP_PENDING,
-  OP_WAITING,
-  ParkOnceOp,
-  reused,
-  suspendOn,
-  Waiter,
-  WaitOp,
-  WAKE,
-} from "./parking-lot.js";
+import { boundLoop } from "./loop-bound.js";
+import { Waiter, WAKE } from "./parking-lot.js";
+import { DONE_VOID, OP_DONE, OP_PENDING, OP_WAITING, ParkOnceOp, reused, suspendOn, WaitOp } from "./wait-op.js";
 
 /** `q.get()`: takes an item at once if nobody is ahead, else parks. */
 export class QueueGet<T> extends WaitOp<T> {
@@ -34,7 +24,7 @@ export class QueueGet<T> extends WaitOp<T> {
 
   next(): IteratorResult<Suspend, T> {
     const q = this._q;
-    const st = this._state;
+    const st = this._opState;
     if (st === OP_PENDING) {
       // An item, and no getter ahead of us (parked, or woken and not run yet).
       if (q._store.length > 0 && q._getReserved === 0 && q._getters.size === 0) return this._takeNow(false);
@@ -50,7 +40,7 @@ export class QueueGet<T> extends WaitOp<T> {
       throw reused("Queue.get()");
     }
     if (q._isShutdown && q._store.length <= q._getReserved) {
-      this._state = OP_DONE;
+      this._opState = OP_DONE;
       this._waiter = null;
       throw new QueueShutDown(`${q.constructor.name} is shut down and empty`);
     }
@@ -58,13 +48,13 @@ export class QueueGet<T> extends WaitOp<T> {
     const loop = boundLoop(q);
     const w = st === OP_WAITING ? q._getters.parkAgain(loop, this._waiter!._arrival) : q._getters.park(loop);
     this._waiter = w;
-    this._state = OP_WAITING;
+    this._opState = OP_WAITING;
     return suspendOn(w);
   }
 
   private _takeNow(resumed: boolean): IteratorResult<Suspend, T> {
     const q = this._q;
-    this._state = OP_DONE;
+    this._opState = OP_DONE;
     this._waiter = null;
     let item: T;
     try {
@@ -101,7 +91,7 @@ export class QueuePut<T> extends WaitOp<void> {
 
   next(): IteratorResult<Suspend, void> {
     const q = this._q;
-    const st = this._state;
+    const st = this._opState;
     if (st === OP_PENDING) {
       if (q._isShutdown) return this._shutDown();
       // Room, and no putter ahead of us (parked, or woken and not run yet).
@@ -119,13 +109,13 @@ export class QueuePut<T> extends WaitOp<void> {
     const loop = boundLoop(q);
     const w = st === OP_WAITING ? q._putters.parkAgain(loop, this._waiter!._arrival) : q._putters.park(loop);
     this._waiter = w;
-    this._state = OP_WAITING;
+    this._opState = OP_WAITING;
     return suspendOn(w);
   }
 
   private _putNow(resumed: boolean): IteratorResult<Suspend, void> {
     const q = this._q;
-    this._state = OP_DONE;
+    this._opState = OP_DONE;
     this._waiter = null;
     try {
       q._add(this._item);
@@ -139,7 +129,7 @@ export class QueuePut<T> extends WaitOp<void> {
   }
 
   private _shutDown(): never {
-    this._state = OP_DONE;
+    this._opState = OP_DONE;
     this._waiter = null;
     throw new QueueShutDown(`${this._q.constructor.name} is shut down`);
   }

@@ -10,7 +10,7 @@ import { describe } from "../coroutines.js";
 import { ExceptionGroup } from "../errors.js";
 import type { Future } from "../futures.js";
 import type { Task } from "../tasks.js";
-import { callProject, checkProject, subscriptionLoop, type TaskProject } from "./map-task.js";
+import { callProject, cancelRunning, checkProject, subscriptionLoop, type TaskProject } from "./internals.js";
 
 /** Options of `firstCompleted`. */
 export interface FirstCompletedOptions {
@@ -73,17 +73,8 @@ export function firstCompleted<T, R>(project: TaskProject<T, R>, options: FirstC
       };
       const settle = () => {
         if (running.size > 0) return;
-        if (winner !== null) {
-          if (winner.cancelled()) subscriber.error(winner._makeCancelledError());
-          else {
-            const exc = winner.exception();
-            if (exc !== null) subscriber.error(exc);
-            else {
-              subscriber.next(winner.result());
-              subscriber.complete();
-            }
-          }
-        } else if (hasSetback) subscriber.error(setback);
+        if (winner !== null) winner._emitTo(subscriber);
+        else if (hasSetback) subscriber.error(setback);
         else if (failures.length > 0) subscriber.error(new ExceptionGroup("firstCompleted: every task failed", failures));
         else subscriber.error(new EmptyError());
       };
@@ -135,11 +126,7 @@ export function firstCompleted<T, R>(project: TaskProject<T, R>, options: FirstC
 
       return () => {
         sourceSub?.unsubscribe();
-        for (const t of running) {
-          t.removeDoneCallback(onDone);
-          t.cancel();
-        }
-        running.clear();
+        cancelRunning(running, onDone);
       };
     });
 }

@@ -8,10 +8,9 @@ import type { Coroutine } from "../coroutines.js";
 import { describe } from "../coroutines.js";
 import { CancelledError, QueueShutDown } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
-import { _getRunningLoop } from "../events.js";
-import { checkLoop } from "../tasks.js";
+import { checkLoop } from "../internal/loop-checks.js";
 import { Queue } from "../queues.js";
-import { rxLoop } from "./task-observable.js";
+import { subscriptionLoop } from "./internals.js";
 
 /** Options of `fromQueue`. */
 export interface FromQueueOptions {
@@ -50,8 +49,7 @@ export function fromQueue<T>(queue: Queue<T>, options: FromQueueOptions = {}): O
   }
   if (options.loop !== undefined) checkLoop("fromQueue(queue, options)", options.loop);
   return new Observable<T>((subscriber) => {
-    const loop = options.loop ?? _getRunningLoop() ?? rxLoop();
-    const t = loop.createTask(pump(queue, subscriber, markDone), { name: "fromQueue" });
+    const t = subscriptionLoop(options.loop).createTask(pump(queue, subscriber, markDone), { name: "fromQueue" });
     return () => {
       if (!t.done()) t.cancel();
     };

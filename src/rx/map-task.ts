@@ -5,37 +5,13 @@
  */
 import { Observable, type OperatorFunction, type Subscription } from "rxjs";
 import type { CoroutineLike } from "../coroutines.js";
-import { describe, isCoroutine } from "../coroutines.js";
-import type { EventLoop } from "../event-loop.js";
-import { _getRunningLoop } from "../events.js";
+import { describe } from "../coroutines.js";
 import type { Future } from "../futures.js";
 import { RingQueue } from "../internal/ring-queue.js";
 import type { Task } from "../tasks.js";
-import { rxLoop } from "./task-observable.js";
+import { callProject, cancelRunning, checkProject, subscriptionLoop, type TaskProject } from "./internals.js";
 
-/** What `mapTask` and `firstCompleted` call for each value: it returns a coroutine. */
-export type TaskProject<T, R> = (value: T, index: number) => CoroutineLike<R>;
-
-/** @internal Checks a `project` argument. */
-export function checkProject(where: string, project: unknown): void {
-  if (typeof project !== "function") {
-    throw new TypeError(`${where}: 'project' must be a function (value, index) => coroutine, got ${describe(project)}`);
-  }
-}
-
-/** @internal Calls `project` and checks that it made a coroutine. */
-export function callProject<T, R>(where: string, project: TaskProject<T, R>, value: T, index: number): CoroutineLike<R> {
-  const coro = project(value, index);
-  if (!isCoroutine(coro)) {
-    throw new TypeError(`${where}: 'project' must return a coroutine (call a generator function), got ${describe(coro)}`);
-  }
-  return coro;
-}
-
-/** @internal The loop a subscription runs its tasks on. */
-export function subscriptionLoop(): EventLoop {
-  return _getRunningLoop() ?? rxLoop();
-}
+export type { TaskProject } from "./internals.js";
 
 /**
  * Maps each value to a task made from `project(value, index)` and emits the
@@ -140,11 +116,7 @@ export function mapTask<T, R>(project: TaskProject<T, R>, concurrency = Infinity
       return () => {
         sourceSub?.unsubscribe();
         queue.clear();
-        for (const t of running) {
-          t.removeDoneCallback(onDone);
-          t.cancel();
-        }
-        running.clear();
+        cancelRunning(running, onDone);
       };
     });
 }

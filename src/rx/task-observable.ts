@@ -6,24 +6,10 @@
 import { Observable } from "rxjs";
 import type { AsyncTaskFunction, CoroutineFunction } from "../coroutines.js";
 import { describe } from "../coroutines.js";
-import { EventLoop } from "../event-loop.js";
-import { _getRunningLoop } from "../events.js";
+import type { EventLoop } from "../event-loop.js";
 import type { Future } from "../futures.js";
 import { checkTaskOptions } from "../tasks.js";
-
-let implicitLoop: EventLoop | null = null;
-
-/**
- * The loop that task observables use outside a running loop: it runs whenever
- * it has work, on RxJS's `asyncScheduler` clock (virtual inside
- * `TestScheduler.run`), and holds no host timer while idle.
- */
-export function rxLoop(): EventLoop {
-  if (implicitLoop === null || implicitLoop.isClosed()) {
-    implicitLoop = new EventLoop({ clock: "real", _autoRun: true } as never);
-  }
-  return implicitLoop;
-}
+import { subscriptionLoop } from "./internals.js";
 
 /** Options of `task()`. */
 export interface TaskObservableOptions {
@@ -56,20 +42,8 @@ export function task<T>(coroFn: CoroutineFunction<T> | AsyncTaskFunction<T>, opt
   // Checked now: a bad option found at subscribe time would surface as an RxJS unhandled error.
   checkTaskOptions("task(coroFn, options)", options);
   return new Observable<T>((subscriber) => {
-    const loop = options.loop ?? _getRunningLoop() ?? rxLoop();
-    const t = loop.createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });
-    const onDone = (f: Future<T>) => {
-      if (f.cancelled()) {
-        subscriber.error(f._makeCancelledError());
-        return;
-      }
-      f._retrieved();
-      if (f._exception !== undefined) subscriber.error(f._exception);
-      else {
-        subscriber.next(f._result as T);
-        subscriber.complete();
-      }
-    };
+    const t = subscriptionLoop(options.loop).createTask<T>(coroFn, options.name === undefined ? {} : { name: options.name });
+    const onDone = (f: Future<T>) => f._emitTo(subscriber);
     t.addDoneCallback(onDone);
     return () => {
       if (!t.done()) {

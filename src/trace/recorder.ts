@@ -16,6 +16,7 @@ import type { Future } from "../futures.js";
 import { Task } from "../tasks.js";
 import { waitLabel, type WaitInfo } from "./labels.js";
 import { perfNow } from "../internal/loop-checks.js";
+import { CANCELLED, PENDING } from "../internal/future-state.js";
 
 /** @internal Event kinds in the flat log. */
 export const K_CREATE = 0;
@@ -221,7 +222,7 @@ export class TraceRecorder implements LoopTracer {
     const task = this._midStep!;
     this._midStep = null;
     const w = task._futWaiter;
-    const kind = task._state !== 0 ? K_END : w !== null ? K_WAIT : K_YIELD;
+    const kind = task._state !== PENDING ? K_END : w !== null ? K_WAIT : K_YIELD;
     if (kind === K_WAIT) this._objs.push(w!);
     const last = this._last;
     this._store(kind, task._id, this._midStepTime);
@@ -245,7 +246,7 @@ export class TraceRecorder implements LoopTracer {
 
   /** @internal */
   stepEnded(task: Task<unknown>, awaiting: Future<unknown> | null): void {
-    if (task._state !== 0) this._push(K_END, task);
+    if (task._state !== PENDING) this._push(K_END, task);
     else if (awaiting === null) this._push(K_YIELD, task);
     else {
       this._objs.push(awaiting);
@@ -368,7 +369,7 @@ function suspendEvent(base: { time: number; task: string; taskId: number }, info
  * @internal
  */
 export function outcomeOf(task: Task<unknown>): { outcome: TaskOutcome; value?: unknown; error?: unknown; message?: string } {
-  if (task._state === 2) {
+  if (task._state === CANCELLED) {
     const m = task._cancelMessage;
     return m === undefined || m === "" ? { outcome: "cancelled" } : { outcome: "cancelled", message: m };
   }

@@ -12,12 +12,14 @@
  */
 import { describe } from "../coroutines.js";
 import { RuntimeError } from "../errors.js";
-import { EventLoop } from "../event-loop.js";
-import { _getRunningLoop } from "../events.js";
+import type { EventLoop } from "../event-loop.js";
+import { _getRunningLoop } from "../running-loop.js";
 import { Future } from "../futures.js";
 import { SleepFuture } from "../sleep.js";
 import { Task } from "../tasks.js";
 import { fmtMs } from "./labels.js";
+import { PENDING } from "../internal/future-state.js";
+import { checkLoop } from "../internal/loop-checks.js";
 
 /** What a task is doing: running now, ready to run, waiting, or already done. */
 export type TaskTreeState = "running" | "ready" | "waiting" | "done";
@@ -106,7 +108,7 @@ function awaitedTasks(fut: Future<unknown>, out: Set<Task<unknown>>, depth: numb
   }
   if (depth > MAX_DEPTH) return;
   const parts = partsOf(fut);
-  if (parts !== null) for (const p of parts) if (p._state === 0) awaitedTasks(p, out, depth + 1);
+  if (parts !== null) for (const p of parts) if (p._state === PENDING) awaitedTasks(p, out, depth + 1);
 }
 
 /**
@@ -126,9 +128,7 @@ export function captureTaskTree(options: TaskTreeOptions = {}): TaskTree {
   }
   const loop = options.loop ?? _getRunningLoop();
   if (loop === null) throw new RuntimeError("captureTaskTree(options): no running event loop; pass { loop }");
-  if (!(loop instanceof EventLoop)) {
-    throw new TypeError(`captureTaskTree(options): 'loop' must be an EventLoop, got ${describe(loop)}`);
-  }
+  checkLoop("captureTaskTree(options)", loop);
   const now = loop.time();
   const tasks = Array.from(loop._tasks);
   const current = loop._currentTask;
@@ -142,7 +142,7 @@ export function captureTaskTree(options: TaskTreeOptions = {}): TaskTree {
   const path = new Set<Task<unknown>>();
 
   const taskNode = (t: Task<unknown>, depth: number): TaskTreeTaskNode => {
-    const state: TaskTreeState = t._state !== 0 ? "done" : t === current ? "running" : t._futWaiter !== null ? "waiting" : "ready";
+    const state: TaskTreeState = t._state !== PENDING ? "done" : t === current ? "running" : t._futWaiter !== null ? "waiting" : "ready";
     const node: TaskTreeTaskNode = { kind: "task", task: t, name: t.getName(), state, cancelling: t.cancelling(), children: [] };
     if (path.has(t)) {
       node.cycle = true;
@@ -154,7 +154,7 @@ export function captureTaskTree(options: TaskTreeOptions = {}): TaskTree {
     }
     shown.add(t);
     const w = t._futWaiter;
-    if (w !== null && t._state === 0 && depth < MAX_DEPTH) {
+    if (w !== null && t._state === PENDING && depth < MAX_DEPTH) {
       path.add(t);
       node.children.push(futureNode(w, depth + 1));
       path.delete(t);
@@ -166,7 +166,7 @@ export function captureTaskTree(options: TaskTreeOptions = {}): TaskTree {
     if (f instanceof Task) return taskNode(f, depth);
     const parts = depth < MAX_DEPTH ? partsOf(f) : null;
     if (parts === null) return { kind: "future", future: f, label: leafLabel(f, now), children: [] };
-    const pending = parts.filter((p) => p._state === 0);
+    const pending = parts.filter((p) => p._state === PENDING);
     const node: TaskTreeFutureNode = {
       kind: "future",
       future: f,

@@ -1,10 +1,9 @@
 /**
- * Callback handles and the running-loop registry (asyncio's `events` module).
+ * Callback handles (the handle half of asyncio's `events` module): what
+ * `callSoon`/`callLater` return, and the `Runnable` the ready queue holds.
  *
  * @module
  */
-import { RuntimeError } from "./errors.js";
-import { asyncTaskContext } from "./internal/async-context.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Future } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
@@ -77,8 +76,8 @@ export class Handle implements Runnable {
     }
   }
 
-  /** @internal */
-  _label(): string {
+  /** @internal What it is, for debug-mode reports. */
+  _traceLabel(): string {
     return `callback ${fnName(this._fn)}`;
   }
 
@@ -144,7 +143,7 @@ export class DoneCallbackHandle<F> implements Runnable {
     }
   }
 
-  _label(): string {
+  _traceLabel(): string {
     return `done callback ${fnName(this._fn)}`;
   }
 }
@@ -154,45 +153,4 @@ export function captureStack(skip: number): string {
   const stack = new Error().stack ?? "";
   const lines = stack.split("\n");
   return lines.slice(1 + skip).join("\n");
-}
-
-let runningLoop: EventLoop | null = null;
-
-/** @internal Sets the loop whose callbacks are on the stack; returns the previous one. */
-export function _swapRunningLoop(loop: EventLoop | null): EventLoop | null {
-  const prev = runningLoop;
-  runningLoop = loop;
-  return prev;
-}
-
-/** Whether some loop's drain is on the stack (plain callbacks included). @internal */
-export function _isDraining(): boolean {
-  return runningLoop !== null;
-}
-
-/**
- * The running loop, or `null` outside one: the loop whose drain is on the
- * stack, else the loop of the async-function task whose continuation runs.
- * Mostly for library code.
- */
-export function _getRunningLoop(): EventLoop | null {
-  return runningLoop ?? asyncTaskContext()?.loop ?? null;
-}
-
-/**
- * The event loop running the current callback or task step.
- *
- * @throws RuntimeError outside a running loop (as asyncio's `get_running_loop`).
- * @example
- * ```ts
- * function* main(): Coroutine<void> {
- *   const loop = getRunningLoop();
- *   loop.callLater(100, () => console.log("later"));
- * }
- * ```
- */
-export function getRunningLoop(): EventLoop {
-  const loop = runningLoop ?? asyncTaskContext()?.loop;
-  if (loop === undefined) throw new RuntimeError("no running event loop");
-  return loop;
 }

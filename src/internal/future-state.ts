@@ -1,0 +1,70 @@
+/**
+ * What a future's packed fields mean: its states, every `_flags` bit, and the
+ * slots that hold more than one thing. This is the one table; every file that
+ * reads or writes these fields (futures, tasks, sleep, the parking lot, the
+ * primitives, the trace) imports its names from here.
+ *
+ * Why packed: every task is a Future, and a program with 100k pending tasks or
+ * sleeps pays for each field 100k times, in memory and in young-generation GC
+ * (the W2 and W7 benchmarks). So a few fields carry several meanings, each
+ * meaning tied to a state in which the field has no other use.
+ *
+ * `_state` (every Future) -- asyncio's `_state`:
+ *
+ * | value       | meaning                                             |
+ * | ----------- | --------------------------------------------------- |
+ * | `PENDING`   | not done                                            |
+ * | `FINISHED`  | done with a result, or with an exception            |
+ * | `CANCELLED` | done by `cancel()` (or a task's `CancelledError`)   |
+ *
+ * `_flags` bits:
+ *
+ * | bit                      | on                | meaning                                                         |
+ * | ------------------------ | ----------------- | --------------------------------------------------------------- |
+ * | `F_BLOCKING` (1)         | any future        | its `yield*` is handing it to the task right now (asyncio's `_asyncio_future_blocking`); a bare `yield fut` lacks it and is caught |
+ * | `F_LOG_TRACEBACK` (2)    | any future        | an exception is set and nobody has looked at it yet (it is in the loop's `_unretrieved` set) |
+ * | `F_MUST_CANCEL` (4)      | Task              | a cancel to deliver at the next step (asyncio's `_must_cancel`)  |
+ * | `F_SLEEP_DONE` (8)       | SleepFuture       | its `yield*` has finished (or was abandoned): a second `next()` gives nothing |
+ * | bits 4 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
+ *
+ * Double-duty slots:
+ *
+ * | slot          | state / kind                          | holds                                                     |
+ * | ------------- | ------------------------------------- | --------------------------------------------------------- |
+ * | `_result`     | FINISHED                              | the result                                                |
+ * |               | CANCELLED                             | the cancel message (`_cancelMessage`)                     |
+ * |               | PENDING Task with `F_MUST_CANCEL`     | the cancel message to deliver                             |
+ * |               | PENDING SleepFuture                   | the value to finish with (never read `_cancelMessage` on one) |
+ * | `_exception`  | FINISHED                              | the exception, or `undefined` for a result                |
+ * |               | CANCELLED                             | the `CancelledError`, made on first use                   |
+ * |               | PENDING Task                          | an exception to throw in at its next step                 |
+ * | `_timerState` | TimerHandle, SleepFuture              | `TIMER_OFF` / `TIMER_ON` / `TIMER_DEAD` (internal/timer-heap.ts): whether it is in the loop's heap, and if so whether it was cancelled there (lazy removal). Independent of `_state`: a cancelled sleep is CANCELLED and TIMER_DEAD until the heap drops it |
+ *
+ * A parked waiter (internal/parking-lot.ts) is a Future: its `_state` is one
+ * of the three above, and its result the reason it was woken (`WAKE`,
+ * `WAKE_SHUTDOWN`). The operation that parked it keeps its own progress in a
+ * field of another name, `_opState` (internal/wait-op.ts).
+ *
+ * @module
+ */
+
+/** `_state`: not done. */
+export const PENDING = 0;
+/** `_state`: done with a result or an exception. */
+export const FINISHED = 1;
+/** `_state`: cancelled. */
+export const CANCELLED = 2;
+
+/** `_flags`: set while a coroutine's `yield*` hands this future to its task. */
+export const F_BLOCKING = 1;
+/** `_flags`: an exception is set and nobody has looked at it yet. */
+export const F_LOG_TRACEBACK = 2;
+/** `_flags` of a Task: a cancel to deliver at the next step. */
+export const F_MUST_CANCEL = 4;
+/** `_flags` of a SleepFuture: its `yield*` has finished. */
+export const F_SLEEP_DONE = 8;
+
+/** `_flags` of a Task: `cancelling()` is kept above the F_* bits, from this bit up. */
+export const CANCEL_COUNT_SHIFT = 4;
+/** One cancel request, in `_flags`. */
+export const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;
