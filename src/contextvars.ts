@@ -20,7 +20,7 @@
  */
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
-import { _isDraining } from "./events.js";
+import { _isDraining } from "./running-loop.js";
 import { asyncTaskContext } from "./internal/async-context.js";
 
 type VarMap = ReadonlyMap<ContextVar<unknown>, unknown>;
