@@ -73,6 +73,25 @@ export function runAsOwner<R>(owner: ContextOwner, fn: () => R): R {
   }
 }
 
+/** A done callback that runs in `ctx`; `removeDoneCallback(fn)` finds it by `_fn`. @internal */
+export interface ContextCallback<A> {
+  (arg: A): void;
+  readonly _fn: (arg: A) => void;
+}
+
+/**
+ * `fn` bound to a copy of the current context, or `fn` itself when that is
+ * empty (then it needs no wrapper: its DoneCallbackHandle is a fresh empty
+ * context). @internal
+ */
+export function bindToContext<A>(fn: (arg: A) => void): ((arg: A) => void) | ContextCallback<A> {
+  const ctx = inheritContext();
+  if (ctx === null) return fn;
+  const bound = ((arg: A) => runAsOwner(ctx, () => fn(arg))) as ContextCallback<A> & { _fn: (arg: A) => void };
+  bound._fn = fn;
+  return bound;
+}
+
 /** `ContextVar.get()` found no value and no default. */
 export class LookupError extends Error {}
 Object.defineProperty(LookupError.prototype, "name", { value: "LookupError", enumerable: false, configurable: true, writable: true });

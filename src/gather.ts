@@ -27,6 +27,8 @@ export interface GatherOptions {
    * results instead of failing the gather. Default `false`.
    */
   returnExceptions?: boolean;
+  /** Make the coroutines' tasks eager (see `TaskOptions.eager`): each runs its first step inside `gather`. */
+  eager?: boolean;
 }
 
 /** The results of `gather(...aws)`: one typed slot per argument. */
@@ -155,13 +157,18 @@ export function gather<const A extends readonly FutureLike<unknown>[]>(
 export function gather(...args: unknown[]): Future<unknown[]> {
   let n = args.length;
   let returnExceptions = false;
+  let eager = false;
   if (n > 0 && isOptionsObject(args[n - 1])) {
-    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions"]);
+    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions", "eager"]);
     const re = opts.returnExceptions;
     if (re !== undefined && typeof re !== "boolean") {
       throw new TypeError(`gather(...aws, options): 'returnExceptions' must be a boolean, got ${describe(re)}`);
     }
+    if (opts.eager !== undefined && typeof opts.eager !== "boolean") {
+      throw new TypeError(`gather(...aws, options): 'eager' must be a boolean, got ${describe(opts.eager)}`);
+    }
     returnExceptions = re === true;
+    eager = opts.eager === true;
     n--;
   }
   if (n === 0) {
@@ -173,7 +180,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // The loop: that of the first future, else the running one. Every argument
   // is checked before any task starts.
   const loop = checkAwaitables("gather(...aws)", args, "aws", n) ?? getRunningLoop();
-  const taskOptions: TaskOptions = { loop };
+  const taskOptions: TaskOptions = eager ? { loop, eager } : { loop };
+  // A task factory makes the tasks, as asyncio's gather goes through ensure_future.
+  const viaFactory = loop._taskFactory !== null;
 
   const children = new Array<Future<unknown>>(n);
   // asyncio runs a repeated argument once: one task for a coroutine passed
@@ -200,7 +209,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     }
     firstAt?.set(a, i);
     children[i] = isCoroutine(a)
-      ? new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
+      ? viaFactory
+        ? loop.createTask(a as CoroutineLike<unknown>, taskOptions)
+        : new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
       : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
   }
   const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);

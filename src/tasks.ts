@@ -16,7 +16,7 @@ import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
 import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
-import { _isDraining, getRunningLoop } from "./running-loop.js";
+import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
 import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
 import { Future, isFuture } from "./futures.js";
 import {
@@ -30,6 +30,7 @@ import {
   PENDING,
 } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
+import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
@@ -41,6 +42,20 @@ export interface TaskOptions {
   name?: string;
   /** The loop (default: the running loop). */
   loop?: EventLoop;
+  /**
+   * The context the task runs in (Python 3.11's `context=`): the task's
+   * `ContextVar.set()` calls change this very Context. Default: a copy of the
+   * current context.
+   */
+  context?: Context;
+  /**
+   * Run the first step now, inside this call, as asyncio 3.12's eager tasks do:
+   * a coroutine that finishes without suspending never touches the loop. The
+   * task is `currentTask()` and in `allTasks()` during that step; an exception
+   * in it is stored in the task, not thrown here. Only while the loop is
+   * running; otherwise the task is scheduled as usual.
+   */
+  eager?: boolean;
 }
 
 let taskCounter = 0;
@@ -64,7 +79,7 @@ const taskNames = new WeakMap<Task<unknown>, string>();
  * }
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements Runnable {
+export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwner {
   // The invariant (asyncio's Task opens with the same one): while the task is
   // PENDING, either
   //   - `_futWaiter` is null and a step is scheduled: the task is on the
@@ -90,8 +105,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal Links in the loop's list of pending tasks. */
   declare _prevLink: Task<unknown> | null;
   /** @internal */ declare _nextLink: Task<unknown> | null;
+  /**
+   * @internal Its context (contextvars.ts): `null` while it is empty, so a
+   * program that never sets a ContextVar allocates nothing per task.
+   */
+  declare _context: Context | null;
 
-  /** Prefer `createTask`. The first step runs on the loop's next iteration. */
+  /** Prefer `createTask`. The first step runs on the loop's next iteration (now, with `eager`). */
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     if (!isCoroutine(coro)) {
       throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
@@ -105,8 +125,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._futWaiter = null;
     this._prevLink = null;
     this._nextLink = null;
+    if (options.context !== undefined && !(options.context instanceof Context)) {
+      throw new TypeError(`new Task(coro, options): 'context' must be a Context, got ${describe(options.context)}`);
+    }
+    this._context = options.context === undefined ? inheritContext() : options.context;
     loop._tasks.add(this as Task<unknown>);
-    loop._pushReady(this);
     if (loop._tracer !== null) {
       try {
         loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
@@ -114,6 +137,19 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
         tracerFailed(this as Task<unknown>, "taskCreated", e);
       }
     }
+    // Eager (asyncio's __eager_start): the first step runs here, as the current
+    // task and registered; if it suspends, the step filed the task where its
+    // wait says (the invariant below holds as after any step).
+    if (options.eager === true && loop.isRunning()) {
+      // Called from outside a drain (a promise continuation), the step still
+      // sees its loop as the running one.
+      const prevLoop = _swapRunningLoop(loop);
+      try {
+        this._run();
+      } finally {
+        _swapRunningLoop(prevLoop);
+      }
+    } else loop._pushReady(this);
   }
 
   /** The task's name (`Task-<n>` unless set). */
@@ -247,17 +283,22 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     const exc = this._wakeUp();
     const prev = loop._currentTask;
     loop._currentTask = this as Task<unknown>;
+    // The task is its context's owner while it runs (one field swap, no closure).
+    const prevOwner = contextState.owner;
+    contextState.owner = this;
     let r: IteratorResult<unknown, T>;
     try {
       r = exc === undefined ? this._coro.next() : this._coro.throw(exc);
     } catch (e) {
       loop._currentTask = prev;
+      contextState.owner = prevOwner;
       this._end();
       if (e instanceof CancelledError) this._setCancelled(e);
       else this._setFailed(e === undefined ? new RuntimeError("coroutine threw undefined") : e);
       return;
     }
     loop._currentTask = prev;
+    contextState.owner = prevOwner;
     if (r.done === true) {
       this._end();
       if ((this._flags & F_MUST_CANCEL) !== 0) {
@@ -359,6 +400,38 @@ export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T>
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
 }
 
+/** What `loop.setTaskFactory()` takes: makes the task for `loop.createTask(coro, options)`. */
+export type TaskFactory = <T>(loop: EventLoop, coro: CoroutineLike<T>, options: TaskOptions) => Task<T>;
+
+/**
+ * A task factory that makes every task eager (asyncio 3.12's
+ * `eager_task_factory`): `loop.setTaskFactory(eagerTaskFactory)`.
+ *
+ * @example
+ * ```ts
+ * import { eagerTaskFactory, getRunningLoop, run } from "rx-asyncio";
+ *
+ * await run(function* () {
+ *   getRunningLoop().setTaskFactory(eagerTaskFactory);
+ * });
+ * ```
+ */
+export const eagerTaskFactory: TaskFactory = (loop, coro, options) => new Task(coro, { ...options, loop, eager: true });
+
+/**
+ * A task factory making eager tasks of a `Task` subclass (asyncio's
+ * `create_eager_task_factory(custom_task_constructor)`).
+ * @throws TypeError if `TaskClass` is not a constructor
+ */
+export function createEagerTaskFactory(
+  TaskClass: new <T>(coro: CoroutineLike<T>, options: TaskOptions) => Task<T>,
+): TaskFactory {
+  if (typeof TaskClass !== "function") {
+    throw new TypeError(`createEagerTaskFactory(TaskClass): 'TaskClass' must be a Task class, got ${describe(TaskClass)}`);
+  }
+  return (loop, coro, options) => new TaskClass(coro, { ...options, loop, eager: true });
+}
+
 /**
  * Schedules a coroutine on the running loop as a task.
  *
@@ -379,8 +452,14 @@ export function checkTaskOptions(where: string, options: unknown): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
   }
-  const loop = (options as TaskOptions).loop;
-  if (loop !== undefined) checkLoop(where, loop);
+  const o = options as TaskOptions;
+  if (o.loop !== undefined) checkLoop(where, o.loop);
+  if (o.eager !== undefined && typeof o.eager !== "boolean") {
+    throw new TypeError(`${where}: 'eager' must be a boolean, got ${describe(o.eager)}`);
+  }
+  if (o.context !== undefined && !(o.context instanceof Context)) {
+    throw new TypeError(`${where}: 'context' must be a Context (see copyContext()), got ${describe(o.context)}`);
+  }
 }
 
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */
