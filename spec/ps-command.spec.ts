@@ -135,9 +135,10 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("(T) holder  [waiting]  holder() at file:");
-    // The inspector the command opened is closed again.
-    for (let i = 0; i < 40 && listeningSockets(target.pid) > 0; i++) await new Promise((res) => setTimeout(res, 50));
-    expect(listeningSockets(target.pid)).toBe(0);
+    // The inspector the first read opened stayed open (one listening socket):
+    // every later read used it without another signal.
+    expect(listeningSockets(target.pid)).toBe(1);
+    expect(target.stderr().match(/Debugger listening/g)).toHaveLength(1);
     target.proc.stdin!.write("go\n");
     expect(await target.exited).toBe(0);
     expect(target.stdout()).toContain("finished cancelled,locked,held");
@@ -145,15 +146,13 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
 });
 
 describeLinux("rx-asyncio ps refuses cleanly", () => {
-  test("a Node process that does not use the library: refused, left running, its inspector closed again", async () => {
+  test("a Node process that does not use the library: refused, and left running", async () => {
     const child = await startChild(["spec/fixtures/plain-node-target.cjs"]);
     try {
       const { code, out, err } = await cli("ps", String(child.pid));
       expect(out).toBe("");
       expect(code).toBe(2);
       expect(err).toBe(`rx-asyncio ps: pid ${child.pid} does not use rx-asyncio (no task registry in the process; the library was not loaded, or it is a version before 0.2)\n`);
-      for (let i = 0; i < 40 && listeningSockets(child.pid) > 0; i++) await new Promise((res) => setTimeout(res, 50));
-      expect(listeningSockets(child.pid)).toBe(0);
       child.proc.stdin!.write("x\n");
       expect(await child.exited).toBe(0);
       expect(child.stdout()).toContain("finished");

@@ -6,10 +6,16 @@
  * programs), find its inspector or open it with SIGUSR1, connect, check that
  * the process answering is the one asked for, ask the library's registry for a
  * snapshot at the next turn of the target's event loop (so no task step is
- * caught half-way), locate each suspended generator through the inspector, and
- * close the inspector again if this command opened it. The target's code runs
- * nothing of ours but the snapshot; its only visible change is the inspector's
- * "Debugger listening" lines on its stderr.
+ * caught half-way), locate each suspended generator through the inspector,
+ * and disconnect. The target's code runs nothing of ours but the snapshot.
+ *
+ * What stays changed: an inspector opened by SIGUSR1 stays open on 127.0.0.1
+ * (as after `kill -USR1` or `node inspect -p PID`), and Node prints its
+ * "Debugger listening" lines on the target's stderr. Closing it again
+ * (`inspector.close()` in the target) was tried and dropped: on Node 20, a
+ * second SIGUSR1 after such a close re-opens it, and closing that one
+ * crashed the target with SIGSEGV. A later read finds the open inspector and
+ * sends no signal.
  *
  * @module
  */
@@ -145,14 +151,12 @@ export async function attachAndRead(pid: number, options: AttachOptions = {}): P
   const isNode = prog === null ? null : /node|nodejs/i.test(basename(prog));
   const before = options.port !== undefined ? [options.port] : listeningPorts(pid);
   let session = before === null || before.length === 0 ? null : await connectTo(pid, before, timeoutMs);
-  let opened = false;
   if (session === null) {
     if (options.port !== undefined) throw new AttachError(`no inspector of pid ${pid} answers on ${HOST}:${options.port}`);
     if (isNode === false) throw new AttachError(`pid ${pid} runs ${prog}, not Node.js: refusing to send it SIGUSR1 (which would stop most programs)`);
     if (isNode === null) throw new AttachError(`cannot tell what program pid ${pid} runs (no /proc here); open its inspector yourself (kill -USR1 ${pid}) and pass --port`);
     // Node opens its inspector (default 127.0.0.1:9229) on SIGUSR1.
     process.kill(pid, "SIGUSR1");
-    opened = true;
     const deadline = Date.now() + timeoutMs;
     while (session === null && Date.now() < deadline) {
       await sleepMs(50);
@@ -170,7 +174,7 @@ export async function attachAndRead(pid: number, options: AttachOptions = {}): P
   try {
     return await readSnapshot(session, pid, timeoutMs);
   } finally {
-    await detach(session, opened);
+    await detach(session);
   }
 }
 
@@ -250,14 +254,9 @@ async function locateCoroutines(s: InspectorSession, snap: ProcessSnapshot): Pro
   return positions;
 }
 
-async function detach(s: InspectorSession, opened: boolean): Promise<void> {
+async function detach(s: InspectorSession): Promise<void> {
   try {
     await evaluate(s, `void ${KEY_EXPR}?.release()`);
-    // Leave the process as it was: an inspector this command opened is closed
-    // again (once this session is gone; close() waits for its sessions).
-    if (opened) {
-      await evaluate(s, `void setTimeout(() => process.getBuiltinModule?.("node:inspector")?.close(), 0)`);
-    }
   } catch {
     /* the target is gone or the session broke: nothing left to undo */
   } finally {

@@ -15,8 +15,9 @@ const USAGE = `usage: rx-asyncio ps <pid> [--port N] [--timeout MS] [--json]
 
 Prints the rx-asyncio tasks of a running Node process: each task's name,
 state, what it awaits, and where its coroutine is suspended. The process's
-inspector is opened with SIGUSR1 (and closed again) unless it is already open;
---port names the port of an inspector that is already open.`;
+inspector is opened with SIGUSR1 unless it is already open (it then stays
+open on 127.0.0.1, as after kill -USR1); --port names the port of an
+inspector that is already open.`;
 
 class UsageError extends Error {}
 
