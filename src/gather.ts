@@ -216,10 +216,15 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   }
   const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);
   const cb = outer._onChildDone;
+  let anyDone = false;
   for (let i = 0; i < n; i++) {
     const c = children[i]!;
     if (c._state === PENDING) c._addCallback(cb as never);
-    else c.addDoneCallback(cb);
+    else anyDone = true;
   }
+  // Children done already (eager tasks that finished, done futures) count
+  // now, as in asyncio 3.12: if all are, the gather is done when returned and
+  // `yield*` on it does not suspend.
+  if (anyDone) for (let i = 0; i < n; i++) if (children[i]!._state !== PENDING) outer._childDone(children[i]!);
   return outer;
 }
