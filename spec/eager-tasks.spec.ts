@@ -384,7 +384,7 @@ describe("the eager option", () => {
     loop.close();
     expect(order).toEqual(["slow cancelling 1", "slow cancelled"]);
     expect(caught).toBeInstanceOf(ExceptionGroup);
-    expect((caught as ExceptionGroup).exceptions.map((e) => (e as Error).message)).toEqual(["eager failure"]);
+    expect((caught as ExceptionGroup).errors.map((e) => (e as Error).message)).toEqual(["eager failure"]);
   });
 
   test("gather(..., { eager: true }): children run their first step inside gather; all done -> gather done at once", async () => {
