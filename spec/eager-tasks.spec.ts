@@ -401,7 +401,7 @@ describe("the eager option", () => {
       order.push("gather returned");
       expect(g.done()).toBe(true);
       expect(yield* g).toEqual(["a", "b"]);
-      const g2: Future<string[]> = gather(child("c", true), child("d", false), { eager: true });
+      const g2: Future<[string, string]> = gather(child("c", true), child("d", false), { eager: true });
       expect(g2.done()).toBe(false);
       expect(yield* g2).toEqual(["c", "d"]);
       expect(() => gather(child("x", false), { eager: 1 as never })).toThrow(TypeError);

@@ -152,6 +152,9 @@ export function gather<const A extends readonly FutureLike<unknown>[]>(
   ...args: [...aws: A, options: GatherOptions & { returnExceptions: true }]
 ): Future<GatherSettled<A>>;
 export function gather<const A extends readonly FutureLike<unknown>[]>(
+  ...args: [...aws: A, options: GatherOptions & { returnExceptions?: false }]
+): Future<GatherResults<A>>;
+export function gather<const A extends readonly FutureLike<unknown>[]>(
   ...args: [...aws: A, options: GatherOptions]
 ): Future<GatherResults<A> | GatherSettled<A>>;
 export function gather(...args: unknown[]): Future<unknown[]> {

@@ -28,3 +28,5 @@ export type { SegmentKind, Timeline, TimelineEnd, TimelineSegment, TimelineTask,
 export { buildTimeline } from "./timeline.js";
 // Registers how `rx-asyncio ps <pid>` reads this copy's loops (a side effect on purpose).
 import "./process-snapshot.js";
+export type { FutureCallGraph } from "./call-graph.js";
+export { captureCallGraph, formatCallGraph, printCallGraph } from "./call-graph.js";
