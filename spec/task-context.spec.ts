@@ -197,6 +197,46 @@ describe("tasks run in a copy of the context they were created in", () => {
   });
 });
 
+describe("eager steps inside callbacks and Context.run()", () => {
+  test("an eager task made in a callback or inside ctx.run() runs in its own copy; its sets stay inside it", async () => {
+    const cvar = new ContextVar<string>("cvar", { default: "none" });
+    const seen: string[] = [];
+    await run(function* () {
+      const loop = getRunningLoop();
+      cvar.set("main");
+      loop.callSoon(() => {
+        cvar.set("callback");
+        const t = createTask(function* () {
+          seen.push(`eager in callback sees ${cvar.get()}`);
+          cvar.set("eager task");
+          yield* sleep(1);
+          seen.push(`after its wait ${cvar.get()}`);
+        }, { eager: true });
+        seen.push(`callback after createTask sees ${cvar.get()} (task done: ${t.done()})`);
+      });
+      yield* sleep(5);
+      const ctx = new Context();
+      ctx.run(() => {
+        cvar.set("ctx");
+        createTask(function* () {
+          seen.push(`eager in ctx.run sees ${cvar.get()}`);
+          cvar.set("eager 2");
+        }, { eager: true });
+        seen.push(`ctx.run after createTask sees ${cvar.get()}`);
+      });
+      expect(ctx.get(cvar)).toBe("ctx");
+      expect(cvar.get()).toBe("main");
+    }, V);
+    expect(seen).toEqual([
+      "eager in callback sees callback",
+      "callback after createTask sees callback (task done: false)",
+      "after its wait eager task",
+      "eager in ctx.run sees ctx",
+      "ctx.run after createTask sees ctx",
+    ]);
+  });
+});
+
 describe("callbacks run in the context they were scheduled from (asyncio's Handle)", () => {
   test("callSoon and callLater: a copy of the scheduler's context; their sets stay inside", async () => {
     const cvar = new ContextVar<string>("cvar", { default: "none" });

@@ -10,9 +10,9 @@
  * one. Python uses a HAMT; a copied `Map` does the same job for the handful of
  * variables programs have.
  *
- * Who is "current" is kept in one module variable, `contextState.owner`: the
- * task or callback being run (set by the loop around each step or callback),
- * or the object `Context.run()` entered. An owner's `_context` is `null` until
+ * Who is "current": the object `Context.run()` entered, or the callback being
+ * run (both kept in one module variable, `contextState.owner`), else the task
+ * whose step runs (the loop's current task: a step swaps nothing extra). An owner's `_context` is `null` until
  * something is set in it: a task in a program that never sets a variable
  * carries one `null` field and allocates nothing.
  *
@@ -20,7 +20,7 @@
  */
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
-import { _isDraining } from "./running-loop.js";
+import { _getRunningLoop, _isDraining } from "./running-loop.js";
 import { asyncTaskContext } from "./internal/async-context.js";
 
 type VarMap = ReadonlyMap<ContextVar<unknown>, unknown>;
@@ -34,8 +34,9 @@ export interface ContextOwner {
 }
 
 /**
- * The owner of the current context. The loop swaps it around each task step
- * and each callback; `Context.run()` around its function. @internal
+ * The owner of the current context when it is not a task: the loop sets it
+ * around each callback, `Context.run()` around its function; an eager step
+ * clears it (its task is found through the loop). @internal
  */
 export const contextState: { owner: ContextOwner | null } = { owner: null };
 
@@ -45,12 +46,17 @@ const processOwner: ContextOwner = { _context: null };
 function currentOwner(): ContextOwner {
   const o = contextState.owner;
   if (o !== null) return o;
-  // An async-function task's continuation (a promise callback) runs in its task's context.
-  if (!_isDraining()) {
-    const t = asyncTaskContext()?.task;
-    if (t !== null && t !== undefined) return t as unknown as ContextOwner;
+  if (_isDraining()) {
+    // A task step: its task owns the context. Task steps do not swap
+    // `contextState.owner` (it would cost every step of every task); the
+    // loop's current task says which task runs, and callbacks, eager steps
+    // and Context.run() set or clear the owner around themselves.
+    const t = _getRunningLoop()!._currentTask;
+    return t !== null ? (t as unknown as ContextOwner) : processOwner;
   }
-  return processOwner;
+  // An async-function task's continuation (a promise callback) runs in its task's context.
+  const t = asyncTaskContext()?.task;
+  return t !== null && t !== undefined ? (t as unknown as ContextOwner) : processOwner;
 }
 
 /**

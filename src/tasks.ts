@@ -143,10 +143,15 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     if (options.eager === true && loop.isRunning()) {
       // Called from outside a drain (a promise continuation), the step still
       // sees its loop as the running one.
+      // The step's context is found through the loop's current task, so the
+      // callback or Context.run() this is called from steps aside meanwhile.
       const prevLoop = _swapRunningLoop(loop);
+      const prevOwner = contextState.owner;
+      contextState.owner = null;
       try {
         this._run();
       } finally {
+        contextState.owner = prevOwner;
         _swapRunningLoop(prevLoop);
       }
     } else loop._pushReady(this);
@@ -283,22 +288,17 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     const exc = this._wakeUp();
     const prev = loop._currentTask;
     loop._currentTask = this as Task<unknown>;
-    // The task is its context's owner while it runs (one field swap, no closure).
-    const prevOwner = contextState.owner;
-    contextState.owner = this;
     let r: IteratorResult<unknown, T>;
     try {
       r = exc === undefined ? this._coro.next() : this._coro.throw(exc);
     } catch (e) {
       loop._currentTask = prev;
-      contextState.owner = prevOwner;
       this._end();
       if (e instanceof CancelledError) this._setCancelled(e);
       else this._setFailed(e === undefined ? new RuntimeError("coroutine threw undefined") : e);
       return;
     }
     loop._currentTask = prev;
-    contextState.owner = prevOwner;
     if (r.done === true) {
       this._end();
       if ((this._flags & F_MUST_CANCEL) !== 0) {
