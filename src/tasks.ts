@@ -140,21 +140,25 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     // Eager (asyncio's __eager_start): the first step runs here, as the current
     // task and registered; if it suspends, the step filed the task where its
     // wait says (the invariant below holds as after any step).
-    if (options.eager === true && loop.isRunning()) {
-      // Called from outside a drain (a promise continuation), the step still
-      // sees its loop as the running one.
-      // The step's context is found through the loop's current task, so the
-      // callback or Context.run() this is called from steps aside meanwhile.
-      const prevLoop = _swapRunningLoop(loop);
-      const prevOwner = contextState.owner;
-      contextState.owner = null;
-      try {
-        this._run();
-      } finally {
-        contextState.owner = prevOwner;
-        _swapRunningLoop(prevLoop);
-      }
-    } else loop._pushReady(this);
+    if (options.eager === true && loop.isRunning()) this._eagerStart();
+    else loop._pushReady(this);
+  }
+
+  /** @internal The first step, now (asyncio's `__eager_start`). */
+  private _eagerStart(): void {
+    // Called from outside a drain (a promise continuation), the step still
+    // sees its loop as the running one. The step's context is found through
+    // the loop's current task, so the callback or Context.run() this is
+    // called from steps aside meanwhile.
+    const prevLoop = _swapRunningLoop(this._loop);
+    const prevOwner = contextState.owner;
+    contextState.owner = null;
+    try {
+      this._run();
+    } finally {
+      contextState.owner = prevOwner;
+      _swapRunningLoop(prevLoop);
+    }
   }
 
   /** The task's name (`Task-<n>` unless set). */
