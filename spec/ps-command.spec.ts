@@ -87,7 +87,7 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     const lines = out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(new RegExp(`^loop 0 of pid ${target.pid} \\(real clock at [\\d.]+ ms, running\\): 4 tasks$`));
+    expect(lines[0]).toMatch(new RegExp(`^loop 0 of pid ${target.pid} \\(real clock at [\\d.]+ ms, running\\): 5 tasks$`));
     const shape = lines.slice(1).map((l) => l.replace(/ at file:\S+/, " at <file>").replace(/sleep until .*/, "sleep until <t>"));
     expect(shape).toEqual([
       "├── (T) main  [waiting]  main() at <file>",
@@ -96,8 +96,10 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
       "│       │   └── sleep until <t>",
       "│       └── (T) locker  [waiting]  locker() at <file>",
       "│           └── Lock.acquire",
-      "└── (T) holder  [waiting]  holder() at <file>",
-      "    └── Event.wait",
+      "├── (T) holder  [waiting]  holder() at <file>",
+      "│   └── Event.wait",
+      "└── (T) fetcher  [waiting]  (async function fetchUser)",
+      "    └── promise",
     ]);
     // The positions are real: the line of each task's pending yield* in the fixture.
     expect(out).toMatch(/holder\(\) at file:\/\/\/\S*ps-target\.ts:\d+:\d+/);
@@ -117,7 +119,9 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
     expect(cells("locker").slice(2, 6)).toEqual(["locker", "waiting", "Lock.acquire", expect.stringMatching(/^main \(\d+\)$/)]);
     expect(cells("sleeper")[4]).toMatch(/^sleep until /);
     expect(cells("holder").slice(2, 5)).toEqual(["holder", "waiting", "Event.wait"]);
-    expect(rows).toHaveLength(5);
+    expect(cells("fetcher").slice(2, 5)).toEqual(["fetcher", "waiting", "promise"]);
+    expect(cells("fetcher")[5]).toBe("(async function fetchUser)");
+    expect(rows).toHaveLength(6);
   }, 30_000);
 
   test("--json gives the snapshot itself", async () => {
@@ -126,7 +130,7 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
     const snap = JSON.parse(out);
     expect(snap.pid).toBe(target.pid);
     expect(snap.loops).toHaveLength(1);
-    expect(snap.loops[0].roots.map((r: { name: string }) => r.name)).toEqual(["main", "holder"]);
+    expect(snap.loops[0].roots.map((r: { name: string }) => r.name)).toEqual(["main", "holder", "fetcher"]);
     expect(snap.positions.filter((p: unknown) => p !== null).map((p: { fn: string }) => p.fn).sort()).toEqual(["holder", "locker", "main", "sleeper"]);
   }, 30_000);
 
@@ -141,7 +145,7 @@ describeLinux("rx-asyncio ps / pstree <pid>", () => {
     expect(target.stderr().match(/Debugger listening/g)).toHaveLength(1);
     target.proc.stdin!.write("go\n");
     expect(await target.exited).toBe(0);
-    expect(target.stdout()).toContain("finished cancelled,locked,held");
+    expect(target.stdout()).toContain("finished cancelled,locked,held,fetched");
   }, 40_000);
 });
 

@@ -396,11 +396,26 @@ function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): 
   throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
 }
 
+/**
+ * The plain (usually async) function behind a task's wrapper coroutine, for
+ * `rx-asyncio ps`: the wrapper's own position is library code.
+ */
+const plainFunctions = new WeakMap<object, Function>();
+
+/** The function an async-function task runs, if `coro` is such a task's coroutine. @internal */
+export function _plainFunctionOf(coro: object): Function | undefined {
+  return plainFunctions.get(coro);
+}
+
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
 export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T> {
   if (isCoroutine(x)) return x;
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
-  if (typeof x === "function") return callFunction<T>(x as (signal: AbortSignal) => unknown, where);
+  if (typeof x === "function") {
+    const c = callFunction<T>(x as (signal: AbortSignal) => unknown, where);
+    plainFunctions.set(c, x);
+    return c;
+  }
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
 }
 

@@ -9,6 +9,7 @@
  */
 import { EventLoop } from "../event-loop.js";
 import { registerLoopReader } from "../internal/process-registry.js";
+import { _plainFunctionOf } from "../tasks.js";
 import { captureTaskTree, type TaskTreeNode, type TaskTreeState } from "./task-tree.js";
 
 /** A task of a snapshot. */
@@ -18,9 +19,9 @@ export interface SnapshotTask {
   name: string;
   state: TaskTreeState;
   cancelling: number;
-  /** Index of its coroutine in the registry's `coros` list, or `null` when it is done. */
+  /** Index of its generator in the registry's `coros` list, or `null` (done, or not a generator). */
   coro: number | null;
-  /** The coroutine is not a generator (e.g. `sleep()`'s own iterator): what it is. */
+  /** "generator", "async function <name>", or the class of a hand-written coroutine (e.g. `sleep()`'s). */
   coroKind: string;
   shownAbove?: true;
   cycle?: true;
@@ -56,7 +57,9 @@ export interface ProcessSnapshot {
 function toJson(node: TaskTreeNode, coros: unknown[]): SnapshotNode {
   if (node.kind === "future") return { kind: "future", label: node.label, children: node.children.map((c) => toJson(c, coros)) };
   const coro = node.task.getCoro();
-  const isGen = Object.prototype.toString.call(coro) === "[object Generator]";
+  const fn = _plainFunctionOf(coro);
+  // An async function's position is not visible even to the inspector: name it.
+  const isGen = fn === undefined && Object.prototype.toString.call(coro) === "[object Generator]";
   const out: SnapshotTask = {
     kind: "task",
     id: node.task._id,
@@ -64,10 +67,10 @@ function toJson(node: TaskTreeNode, coros: unknown[]): SnapshotNode {
     state: node.state,
     cancelling: node.cancelling,
     coro: null,
-    coroKind: isGen ? "generator" : (coro as object).constructor?.name ?? "coroutine",
+    coroKind: fn !== undefined ? `async function ${fn.name || "<anonymous>"}` : isGen ? "generator" : ((coro as object).constructor?.name ?? "coroutine"),
     children: node.children.map((c) => toJson(c, coros)),
   };
-  if (node.state !== "done" && !node.shownAbove) out.coro = coros.push(coro) - 1;
+  if (isGen && node.state !== "done" && !node.shownAbove) out.coro = coros.push(coro) - 1;
   if (node.shownAbove) out.shownAbove = true;
   if (node.cycle) out.cycle = true;
   return out;
