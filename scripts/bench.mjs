@@ -9,6 +9,7 @@
 //                                          writes bench/results/quick/, not latest.*)
 //   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
 //   npm run bench -- --step-cost           the per-step cost microbenchmark instead
+//   npm run bench -- --eager               the eager-task rows (bench/eager.mjs) instead
 //
 // Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS,
 // --no-build, --lib build|src (src: load src/ through tsx, no build),
@@ -57,6 +58,7 @@ function parseArgs(argv) {
     else if (a === "--lib") opts.lib = value(i++, a);
     else if (a === "--batch") opts.batch = true;
     else if (a === "--step-cost") opts.stepCost = true;
+    else if (a === "--eager") opts.eager = true;
     else if (a === "--rerender") opts.rerender = resolve(value(i++, a));
     else if (a === "--help" || a === "-h") {
       const header = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1);
@@ -143,6 +145,14 @@ async function main() {
   if (opts.stepCost) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", "step-cost.ts")], { cwd: root, stdio: "inherit" });
     process.exit(r.status ?? 1);
+  }
+  if (opts.eager) {
+    const { runEagerBench } = await import("../bench/eager.mjs");
+    const entry = buildForBench(root, { force: opts.forceBuild, log: (s) => process.stderr.write(`${s}\n`) }).entry;
+    const n = opts.scale === "full" ? 100_000 : opts.scale === "quick" ? 5_000 : 300;
+    const table = runEagerBench({ rounds: opts.rounds ?? (opts.scale === "full" ? 5 : 1), n, env: { ...process.env, RX_BENCH_LIB: entry }, log: (s) => process.stderr.write(`${s}\n`) });
+    process.stdout.write(`\n${table}\n`);
+    return;
   }
   if (opts.rerender) {
     const saved = JSON.parse(readFileSync(opts.rerender, "utf8"));

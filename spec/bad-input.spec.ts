@@ -93,6 +93,19 @@ const rows: Row[] = [
   ["ExceptionGroup", "new ExceptionGroup('m', 5)", () => new ExceptionGroup("m", 5 as never), TypeError, ["'errors'", "5"]],
   ["ExceptionGroup", "new ExceptionGroup('m', [])", () => new ExceptionGroup("m", []), TypeError, ["'errors'", "empty"]],
 
+  // ---- asyncio 3.12-3.14 parity (issue 21) ----------------------------------------------
+  ["ContextVar", "new ContextVar(5)", () => new api.ContextVar(5 as never), TypeError, ["'name'", "5"]],
+  ["ContextVar", "cv.reset(5)", () => new api.ContextVar("v").reset(5 as never), TypeError, ["'token'", "5"]],
+  ["Context", "new Context().run(5)", () => new api.Context().run(5 as never), TypeError, ["'fn'", "5"]],
+  ["createEagerTaskFactory", "createEagerTaskFactory(1)", () => api.createEagerTaskFactory(1 as never), TypeError, ["'TaskClass'", "1"]],
+  ["eagerTaskFactory", "eagerTaskFactory(loop, 5, {})", (x) => api.eagerTaskFactory(x.loop, 5 as never, {}), TypeError, ["'coro'", "5"]],
+  ["createTask", "createTask(gen, { eager: 'yes' })", () => api.createTask(gen, { eager: "yes" as never }), TypeError, ["'eager'", '"yes"']],
+  ["createTask", "createTask(gen, { context: 5 })", () => api.createTask(gen, { context: 5 as never }), TypeError, ["'context'", "5"]],
+  ["EventLoop", "loop.setTaskFactory(5)", (x) => x.loop.setTaskFactory(5 as never), TypeError, ["'factory'", "5"]],
+  ["captureCallGraph", "captureCallGraph(5)", () => api.captureCallGraph(5 as never), TypeError, ["'future'", "5"]],
+  ["formatCallGraph", "formatCallGraph(5)", () => api.formatCallGraph(5 as never), TypeError, ["'graph'", "5"]],
+  ["printCallGraph", "printCallGraph(fut, { write: 5 })", (x) => api.printCallGraph(x.fut, { write: 5 as never }), TypeError, ["'write'", "5"]],
+
   // ---- the loop -------------------------------------------------------------------
   ["EventLoop", "new EventLoop(5)", () => new EventLoop(5 as never), TypeError, ["'options'", "5"]],
   ["EventLoop", "new EventLoop({ clock: 'fast' })", () => new EventLoop({ clock: "fast" as never }), RangeError, ["'clock'", '"fast"']],
@@ -399,6 +412,9 @@ describe("bad input: every export refuses wrong arguments at once, naming the ar
       isFuture: "a predicate (tested above)",
       isTask: "a predicate (tested above)",
       isTransfer: "a predicate (tested above)",
+      LookupError: "an Error: any message",
+      Token: "made by ContextVar.set()",
+      copyContext: "no arguments",
     };
     const missing = Object.keys(api).filter((k) => !covered.has(k) && !(k in noArguments));
     expect(missing).toEqual([]);

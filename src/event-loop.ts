@@ -25,7 +25,8 @@ import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/
 import { checkCallback, checkDelay, envFlag, perfNow } from "./internal/loop-checks.js";
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
-import { checkTaskOptions, Task, toCoroutine, type TaskInput, type TaskOptions } from "./tasks.js";
+import { checkTaskOptions, Task, toCoroutine, type TaskFactory, type TaskInput, type TaskOptions } from "./tasks.js";
+import { registerLoop } from "./internal/process-registry.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
@@ -78,6 +79,8 @@ export class EventLoop implements SchedulerLike {
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Sees every task's creation and steps; `null` costs one field check per step. */
   _tracer: LoopTracer | null = null;
+  /** @internal What `createTask` calls instead of `new Task` (`setTaskFactory`). */
+  _taskFactory: TaskFactory | null = null;
   /**
    * @internal Promises, executor jobs and other work outside the loop. Changed
    * only through `_changeOutsideWork`.
@@ -136,6 +139,8 @@ export class EventLoop implements SchedulerLike {
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
     this._active = this._autoRun;
+    // So that `rx-asyncio ps <pid>` can find it (weakly held).
+    registerLoop(this);
   }
 
   // ---- time -------------------------------------------------------------------
@@ -210,12 +215,37 @@ export class EventLoop implements SchedulerLike {
 
   /**
    * Wraps a coroutine (or a coroutine function, or `async (signal) => T`) in a
-   * task; its first step runs on the next iteration, never inside this call.
+   * task; its first step runs on the next iteration (now with `{ eager: true }`
+   * or an eager task factory). With a task factory set, the factory makes it.
    */
   createTask<T>(coro: TaskInput<T>, options: TaskOptions = {}): Task<T> {
     checkTaskOptions("createTask(coro, options)", options);
     this._checkClosed();
-    return new Task<T>(toCoroutine(coro, "createTask(coro)"), { ...options, loop: this });
+    const c = toCoroutine(coro, "createTask(coro)");
+    const factory = this._taskFactory;
+    if (factory === null) return new Task<T>(c, { ...options, loop: this });
+    const t = factory(this, c, { ...options, loop: this });
+    if (!(t instanceof Future)) throw new TypeError(`createTask(coro): the task factory returned ${describe(t)}, not a Task`);
+    return t;
+  }
+
+  /**
+   * Sets what `createTask` (and so `gather`, `TaskGroup.createTask`,
+   * `ensureFuture`) calls to make a task: `eagerTaskFactory` makes every task
+   * eager (asyncio 3.12's `loop.set_task_factory(asyncio.eager_task_factory)`);
+   * `null` restores the default.
+   * @throws TypeError if `factory` is neither a function nor null
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") {
+      throw new TypeError(`setTaskFactory(factory): 'factory' must be a function or null, got ${describe(factory)}`);
+    }
+    this._taskFactory = factory;
+  }
+
+  /** The task factory set with `setTaskFactory`, or `null`. */
+  getTaskFactory(): TaskFactory | null {
+    return this._taskFactory;
   }
 
   // ---- running ----------------------------------------------------------------

@@ -9,6 +9,7 @@ import { describe } from "./coroutines.js";
 import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { DoneCallbackHandle, type Runnable } from "./handles.js";
+import { bindToContext, type ContextCallback } from "./contextvars.js";
 import { CANCELLED, F_BLOCKING, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { getRunningLoop } from "./running-loop.js";
@@ -170,11 +171,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (typeof fn !== "function") {
       throw new TypeError(`addDoneCallback(fn): 'fn' must be a function, got ${describe(fn)}`);
     }
+    // It runs in a copy of the context current now (asyncio's add_done_callback).
+    const cb = bindToContext(fn) as DoneCallback<T>;
     if (this._state !== PENDING) {
-      this._loop._pushReady(new DoneCallbackHandle(fn, this));
+      this._loop._pushReady(new DoneCallbackHandle(cb, this));
       return;
     }
-    this._addCallback(fn as DoneCallback<never>);
+    this._addCallback(cb as DoneCallback<never>);
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
@@ -182,13 +185,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return 0;
     if (!Array.isArray(cbs)) {
-      if (cbs === fn) {
+      if (cbs === fn || (cbs as Partial<ContextCallback<never>>)._fn === fn) {
         this._callbacks = null;
         return 1;
       }
       return 0;
     }
-    const kept = cbs.filter((cb) => cb !== fn);
+    const kept = cbs.filter((cb) => cb !== fn && (cb as Partial<ContextCallback<never>>)._fn !== fn);
     const removed = cbs.length - kept.length;
     this._callbacks = kept.length === 0 ? null : kept;
     return removed;

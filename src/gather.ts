@@ -27,6 +27,8 @@ export interface GatherOptions {
    * results instead of failing the gather. Default `false`.
    */
   returnExceptions?: boolean;
+  /** Make the coroutines' tasks eager (see `TaskOptions.eager`): each runs its first step inside `gather`. */
+  eager?: boolean;
 }
 
 /** The results of `gather(...aws)`: one typed slot per argument. */
@@ -150,18 +152,26 @@ export function gather<const A extends readonly FutureLike<unknown>[]>(
   ...args: [...aws: A, options: GatherOptions & { returnExceptions: true }]
 ): Future<GatherSettled<A>>;
 export function gather<const A extends readonly FutureLike<unknown>[]>(
+  ...args: [...aws: A, options: GatherOptions & { returnExceptions?: false }]
+): Future<GatherResults<A>>;
+export function gather<const A extends readonly FutureLike<unknown>[]>(
   ...args: [...aws: A, options: GatherOptions]
 ): Future<GatherResults<A> | GatherSettled<A>>;
 export function gather(...args: unknown[]): Future<unknown[]> {
   let n = args.length;
   let returnExceptions = false;
+  let eager = false;
   if (n > 0 && isOptionsObject(args[n - 1])) {
-    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions"]);
+    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions", "eager"]);
     const re = opts.returnExceptions;
     if (re !== undefined && typeof re !== "boolean") {
       throw new TypeError(`gather(...aws, options): 'returnExceptions' must be a boolean, got ${describe(re)}`);
     }
+    if (opts.eager !== undefined && typeof opts.eager !== "boolean") {
+      throw new TypeError(`gather(...aws, options): 'eager' must be a boolean, got ${describe(opts.eager)}`);
+    }
     returnExceptions = re === true;
+    eager = opts.eager === true;
     n--;
   }
   if (n === 0) {
@@ -173,7 +183,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // The loop: that of the first future, else the running one. Every argument
   // is checked before any task starts.
   const loop = checkAwaitables("gather(...aws)", args, "aws", n) ?? getRunningLoop();
-  const taskOptions: TaskOptions = { loop };
+  const taskOptions: TaskOptions = eager ? { loop, eager } : { loop };
+  // A task factory makes the tasks, as asyncio's gather goes through ensure_future.
+  const viaFactory = loop._taskFactory !== null;
 
   const children = new Array<Future<unknown>>(n);
   // asyncio runs a repeated argument once: one task for a coroutine passed
@@ -200,15 +212,22 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     }
     firstAt?.set(a, i);
     children[i] = isCoroutine(a)
-      ? new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
+      ? viaFactory
+        ? loop.createTask(a as CoroutineLike<unknown>, taskOptions)
+        : new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
       : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
   }
   const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);
   const cb = outer._onChildDone;
+  let anyDone = false;
   for (let i = 0; i < n; i++) {
     const c = children[i]!;
     if (c._state === PENDING) c._addCallback(cb as never);
-    else c.addDoneCallback(cb);
+    else anyDone = true;
   }
+  // Children done already (eager tasks that finished, done futures) count
+  // now, as in asyncio 3.12: if all are, the gather is done when returned and
+  // `yield*` on it does not suspend.
+  if (anyDone) for (let i = 0; i < n; i++) if (children[i]!._state !== PENDING) outer._childDone(children[i]!);
   return outer;
 }

@@ -7,6 +7,7 @@
 import type { EventLoop } from "./event-loop.js";
 import type { Future } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
+import { contextState, inheritContext, type Context, type ContextOwner } from "./contextvars.js";
 
 /**
  * Anything the loop can put on its ready queue. Tasks, handles and timer
@@ -31,8 +32,10 @@ function fnName(fn: Function | null): string {
  * h.cancel();
  * ```
  */
-export class Handle implements Runnable {
+export class Handle implements Runnable, ContextOwner {
   /** @internal */ _fn: ((...args: never[]) => unknown) | null;
+  /** @internal A copy of the context it was scheduled from (`null`: empty), as asyncio's Handle keeps. */
+  _context: Context | null;
   /** @internal */ _args: unknown[] | null;
   /** @internal */ readonly _loop: EventLoop;
   /** @internal */ _cancelled = false;
@@ -43,6 +46,7 @@ export class Handle implements Runnable {
     this._fn = fn;
     this._args = args;
     this._loop = loop;
+    this._context = inheritContext();
     this._sourceTraceback = loop._debug ? captureStack(2) : undefined;
   }
 
@@ -64,6 +68,8 @@ export class Handle implements Runnable {
   _run(): void {
     const fn = this._fn;
     if (fn === null) return;
+    const prevOwner = contextState.owner;
+    contextState.owner = this;
     try {
       (fn as (...a: unknown[]) => unknown).apply(undefined, this._args!);
     } catch (exception) {
@@ -73,6 +79,8 @@ export class Handle implements Runnable {
         handle: this,
         sourceTraceback: this._sourceTraceback,
       });
+    } finally {
+      contextState.owner = prevOwner;
     }
   }
 
@@ -124,13 +132,21 @@ export class TimerHandle extends Handle implements TimerEntry {
  * argument array.
  * @internal
  */
-export class DoneCallbackHandle<F> implements Runnable {
+export class DoneCallbackHandle<F> implements Runnable, ContextOwner {
+  /**
+   * The callback runs in a context of its own: empty, or the copy
+   * `Future.addDoneCallback` captured (its wrapper enters that one).
+   */
+  _context: Context | null = null;
+
   constructor(
     private readonly _fn: (fut: F) => void,
     private readonly _fut: F & { _loop: EventLoop; _sourceTraceback: string | undefined },
   ) {}
 
   _run(): void {
+    const prevOwner = contextState.owner;
+    contextState.owner = this;
     try {
       this._fn(this._fut);
     } catch (exception) {
@@ -140,6 +156,8 @@ export class DoneCallbackHandle<F> implements Runnable {
         future: this._fut as unknown as Future<unknown>,
         sourceTraceback: this._fut._sourceTraceback,
       });
+    } finally {
+      contextState.owner = prevOwner;
     }
   }
 

@@ -22,11 +22,16 @@ import type { FutureLike } from "./ensure-future.js";
 import { Future } from "./futures.js";
 import { toAwaitable } from "./internal/awaitables.js";
 import type { Task, TaskInput } from "./tasks.js";
+import type { Context } from "./contextvars.js";
 
 /** Options of `TaskGroup.createTask`. */
 export interface TaskGroupTaskOptions {
   /** The task's name. */
   name?: string;
+  /** The context it runs in (default: a copy of the current one). */
+  context?: Context;
+  /** Run its first step now, inside `createTask` (see `TaskOptions.eager`). */
+  eager?: boolean;
 }
 
 /** The body of a task group: gets the group, returns what to wait for. */
@@ -106,9 +111,14 @@ export class TaskGroup {
       if (isCoroutine(coro)) coro.return?.(undefined as T);
       throw new RuntimeError(refusal);
     }
-    const task = this._loop!.createTask<T>(coro, options.name === undefined ? {} : { name: options.name });
-    this._tasks.add(task as Task<unknown>);
-    task.addDoneCallback(this._onTaskDone);
+    const task = this._loop!.createTask<T>(coro, options);
+    // An eager task may be done already: handled now, as asyncio does (a
+    // failure aborts the group at once; no callback is scheduled).
+    if (task.done()) this._taskDone(task as Task<unknown>);
+    else {
+      this._tasks.add(task as Task<unknown>);
+      task.addDoneCallback(this._onTaskDone);
+    }
     return task;
   }
 

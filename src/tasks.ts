@@ -16,7 +16,7 @@ import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
 import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
-import { _isDraining, getRunningLoop } from "./running-loop.js";
+import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
 import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
 import { Future, isFuture } from "./futures.js";
 import {
@@ -30,6 +30,7 @@ import {
   PENDING,
 } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
+import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
 
@@ -47,6 +48,20 @@ export interface TaskOptions {
    * message (a signal already aborted cancels the task before its first step).
    */
   signal?: AbortSignal;
+  /**
+   * The context the task runs in (Python 3.11's `context=`): the task's
+   * `ContextVar.set()` calls change this very Context. Default: a copy of the
+   * current context.
+   */
+  context?: Context;
+  /**
+   * Run the first step now, inside this call, as asyncio 3.12's eager tasks do:
+   * a coroutine that finishes without suspending never touches the loop. The
+   * task is `currentTask()` and in `allTasks()` during that step; an exception
+   * in it is stored in the task, not thrown here. Only while the loop is
+   * running; otherwise the task is scheduled as usual.
+   */
+  eager?: boolean;
 }
 
 let taskCounter = 0;
@@ -70,7 +85,7 @@ const taskNames = new WeakMap<Task<unknown>, string>();
  * }
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements Runnable {
+export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwner {
   // The invariant (asyncio's Task opens with the same one): while the task is
   // PENDING, either
   //   - `_futWaiter` is null and a step is scheduled: the task is on the
@@ -96,8 +111,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal Links in the loop's list of pending tasks. */
   declare _prevLink: Task<unknown> | null;
   /** @internal */ declare _nextLink: Task<unknown> | null;
+  /**
+   * @internal Its context (contextvars.ts): `null` while it is empty, so a
+   * program that never sets a ContextVar allocates nothing per task.
+   */
+  declare _context: Context | null;
 
-  /** Prefer `createTask`. The first step runs on the loop's next iteration. */
+  /** Prefer `createTask`. The first step runs on the loop's next iteration (now, with `eager`). */
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     if (!isCoroutine(coro)) {
       throw new TypeError(`new Task(coro): 'coro' must be a coroutine (a generator object), got ${describe(coro)}`);
@@ -111,15 +131,41 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._futWaiter = null;
     this._prevLink = null;
     this._nextLink = null;
+    if (options.context !== undefined && !(options.context instanceof Context)) {
+      throw new TypeError(`new Task(coro, options): 'context' must be a Context, got ${describe(options.context)}`);
+    }
+    this._context = options.context === undefined ? inheritContext() : options.context;
     loop._tasks.add(this as Task<unknown>);
-    loop._pushReady(this);
-    if (options.signal !== undefined) bindSignal(this, options.signal);
     if (loop._tracer !== null) {
       try {
         loop._tracer.taskCreated(this as Task<unknown>, loop._currentTask);
       } catch (e) {
         tracerFailed(this as Task<unknown>, "taskCreated", e);
       }
+    }
+    // Eager (asyncio's __eager_start): the first step runs here, as the current
+    // task and registered; if it suspends, the step filed the task where its
+    // wait says (the invariant below holds as after any step).
+    // Bound before the first step, so a signal already aborted cancels it there.
+    if (options.signal !== undefined) bindSignal(this, options.signal);
+    if (options.eager === true && loop.isRunning()) this._eagerStart();
+    else loop._pushReady(this);
+  }
+
+  /** @internal The first step, now (asyncio's `__eager_start`). */
+  private _eagerStart(): void {
+    // Called from outside a drain (a promise continuation), the step still
+    // sees its loop as the running one. The step's context is found through
+    // the loop's current task, so the callback or Context.run() this is
+    // called from steps aside meanwhile.
+    const prevLoop = _swapRunningLoop(this._loop);
+    const prevOwner = contextState.owner;
+    contextState.owner = null;
+    try {
+      this._run();
+    } finally {
+      contextState.owner = prevOwner;
+      _swapRunningLoop(prevLoop);
     }
   }
 
@@ -375,12 +421,59 @@ function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): 
   throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
 }
 
+/**
+ * The plain (usually async) function behind a task's wrapper coroutine, for
+ * `rx-asyncio ps`: the wrapper's own position is library code.
+ */
+const plainFunctions = new WeakMap<object, Function>();
+
+/** The function an async-function task runs, if `coro` is such a task's coroutine. @internal */
+export function _plainFunctionOf(coro: object): Function | undefined {
+  return plainFunctions.get(coro);
+}
+
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
 export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T> {
   if (isCoroutine(x)) return x;
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
-  if (typeof x === "function") return callFunction<T>(x as (signal: AbortSignal) => unknown, where);
+  if (typeof x === "function") {
+    const c = callFunction<T>(x as (signal: AbortSignal) => unknown, where);
+    plainFunctions.set(c, x);
+    return c;
+  }
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
+}
+
+/** What `loop.setTaskFactory()` takes: makes the task for `loop.createTask(coro, options)`. */
+export type TaskFactory = <T>(loop: EventLoop, coro: CoroutineLike<T>, options: TaskOptions) => Task<T>;
+
+/**
+ * A task factory that makes every task eager (asyncio 3.12's
+ * `eager_task_factory`): `loop.setTaskFactory(eagerTaskFactory)`.
+ *
+ * @example
+ * ```ts
+ * import { eagerTaskFactory, getRunningLoop, run } from "rx-asyncio";
+ *
+ * await run(function* () {
+ *   getRunningLoop().setTaskFactory(eagerTaskFactory);
+ * });
+ * ```
+ */
+export const eagerTaskFactory: TaskFactory = (loop, coro, options) => new Task(coro, { ...options, loop, eager: true });
+
+/**
+ * A task factory making eager tasks of a `Task` subclass (asyncio's
+ * `create_eager_task_factory(custom_task_constructor)`).
+ * @throws TypeError if `TaskClass` is not a constructor
+ */
+export function createEagerTaskFactory(
+  TaskClass: new <T>(coro: CoroutineLike<T>, options: TaskOptions) => Task<T>,
+): TaskFactory {
+  if (typeof TaskClass !== "function") {
+    throw new TypeError(`createEagerTaskFactory(TaskClass): 'TaskClass' must be a Task class, got ${describe(TaskClass)}`);
+  }
+  return (loop, coro, options) => new TaskClass(coro, { ...options, loop, eager: true });
 }
 
 /**
@@ -403,9 +496,15 @@ export function checkTaskOptions(where: string, options: unknown): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
   }
-  const loop = (options as TaskOptions).loop;
-  if (loop !== undefined) checkLoop(where, loop);
-  checkSignal(where, (options as TaskOptions).signal);
+  const o = options as TaskOptions;
+  if (o.loop !== undefined) checkLoop(where, o.loop);
+  if (o.eager !== undefined && typeof o.eager !== "boolean") {
+    throw new TypeError(`${where}: 'eager' must be a boolean, got ${describe(o.eager)}`);
+  }
+  if (o.context !== undefined && !(o.context instanceof Context)) {
+    throw new TypeError(`${where}: 'context' must be a Context (see copyContext()), got ${describe(o.context)}`);
+  }
+  checkSignal(where, o.signal);
 }
 
 /** The task running now, or `null` in a plain callback. @throws RuntimeError outside a running loop */

@@ -26,3 +26,7 @@ export type {
 export { captureTaskTree, formatTaskTree, printTaskTree } from "./task-tree.js";
 export type { SegmentKind, Timeline, TimelineEnd, TimelineSegment, TimelineTask, TraceSource } from "./timeline.js";
 export { buildTimeline } from "./timeline.js";
+// Registers how `rx-asyncio ps <pid>` reads this copy's loops (a side effect on purpose).
+import "./process-snapshot.js";
+export type { FutureCallGraph } from "./call-graph.js";
+export { captureCallGraph, formatCallGraph, printCallGraph } from "./call-graph.js";

@@ -75,8 +75,8 @@ export interface PrintTaskTreeOptions extends TaskTreeOptions {
 
 const MAX_DEPTH = 64;
 
-/** The parts of a composite future, if it is one. */
-function partsOf(fut: Future<unknown>): Future<unknown>[] | null {
+/** The parts of a composite future, if it is one. @internal */
+export function partsOf(fut: Future<unknown>): Future<unknown>[] | null {
   const f = fut as Future<unknown> & { _traceChildren?: () => unknown; _children?: unknown };
   let parts: unknown;
   if (typeof f._traceChildren === "function") parts = f._traceChildren();
@@ -95,7 +95,8 @@ function safeLabel(fut: Future<unknown>): string {
   }
 }
 
-function leafLabel(fut: Future<unknown>, now: number): string {
+/** What a leaf wait is, in words. @internal */
+export function leafLabel(fut: Future<unknown>, now: number): string {
   if (fut instanceof SleepFuture) return `sleep until ${fmtMs(fut._when)} ms (${fmtMs(Math.max(0, fut._when - now))} ms left)`;
   return safeLabel(fut);
 }
