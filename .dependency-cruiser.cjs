@@ -23,13 +23,13 @@ const LAYERS = [
   // table of future states.
   {
     name: "base",
-    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies|abort-signal)\\.ts$",
+    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies|abort-signal|process-registry)\\.ts$",
     mayImport: [],
   },
   { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask|rx-clock)\\.ts$", mayImport: ["base"] },
   {
     name: "loop",
-    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor)\\.ts$|^src/internal/loop-debug\\.ts$",
+    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor|contextvars)\\.ts$|^src/internal/loop-debug\\.ts$",
     mayImport: ["base", "host"],
   },
   { name: "futures", path: "^src/(futures|promise-future|sleep)\\.ts$", mayImport: ["base", "host", "loop"] },
@@ -51,6 +51,8 @@ const LAYERS = [
   { name: "trace", path: "^src/trace/", mayImport: ["base", "host", "loop", "futures", "tasks", "composition", "executors"] },
   { name: "bullmq", path: "^src/bullmq/", mayImport: ["base", "host", "loop", "futures", "tasks", "composition", "executors"] },
   // The package's entry points re-export every layer.
+  // The `rx-asyncio ps` command: a separate program that reads another process's tree.
+  { name: "cli", path: "^src/cli/", mayImport: ["base", "trace"] },
   { name: "entry", path: "^src/index\\.ts$", mayImport: ["base", "host", "loop", "futures", "tasks", "composition", "rx", "executors", "trace"] },
 ];
 
