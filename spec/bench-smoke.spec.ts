@@ -90,27 +90,35 @@ describe("npm run bench, smoke scale", () => {
   test("the report has the machine, the table and the targets", () => {
     expect(report.machine.node).toBe(process.version);
     expect(report.machine.cores).toBeGreaterThan(0);
-    for (const w of ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10"]) {
+    for (const w of ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10", "W12"]) {
       expect(md).toMatch(new RegExp(`\\| ${w} [a-z-]+ \\(`));
       expect(report.cells[w]?.["rx-asyncio"]?.status).toBe("ok");
     }
     expect(md).toMatch(/\| workload \| rx-asyncio \| async\/await \| p-limit \| p-queue \| RxJS 7\.8 \| Effection 4 \| Effect 4 \|/);
     expect(md).toMatch(/## rx-asyncio targets/);
     expect(md).toMatch(/\| W6 cancel \| < 100 ms \|/);
+    expect(md).toMatch(/\| W1 spawn-gather \| <= 1\.0x async\/await \(microtask hop\) \|/);
+    // The common forms in a table of their own, and one line per system on its hop.
+    expect(md).toMatch(/\| workload \| async\/await, setImmediate \| async\/await, AsyncLocalStorage \| p-limit, setImmediate \| p-queue, setImmediate \| RxJS, asyncScheduler \|/);
+    expect(md).toMatch(/- async\/await: `await Promise\.resolve\(\)`: a microtask/);
+    expect(md).toMatch(/- RxJS 7\.8: `asapScheduler`/);
+    expect(md).toMatch(/W12: AsyncLocalStorage's own cost: .* took [\d.,]+ ms against [\d.,]+ ms without it/);
   });
 
   test("the floor probe ran beside rx-asyncio and verified, with no column of its own", () => {
+    // One round, yet each floor is the median of 5 fresh processes.
     const floor = report.runs.filter((r) => r.system === "floor");
-    expect(floor.map((r) => [r.workload, r.status])).toEqual([["W2", "ok"], ["W6", "ok"]]);
+    for (const w of ["W2", "W6"]) expect(floor.filter((r) => r.workload === w).map((r) => r.status)).toEqual(Array(5).fill("ok"));
+    expect(floor).toHaveLength(10);
     expect(report.floors.W2).toMatchObject({ n: 300 });
     for (const k of ["createAndStepMs", "createMs", "firstStepMs", "rxAsyncioMs", "asyncAwaitMs"]) expect(positive(report.floors.W2?.[k])).toBe(true);
     expect(report.floors.W6).toMatchObject({ n: 300 });
     for (const k of ["generatorThrowMs", "plainThrowMs", "rxAsyncioMs"]) expect(positive(report.floors.W6?.[k])).toBe(true);
     expect(md).toMatch(/## Floors/);
     expect(md).toMatch(
-      /- W2 floor: creating and first-stepping 300 generators in a fresh process: [\d.]+ ms \(creating: [\d.]+ ms\); rx-asyncio W2 overhead: [\d.]+ ms, async\/await: [\d.]+ ms\./,
+      /- W2 floor: creating and first-stepping 300 generators in a fresh process: [\d.]+ ms, median of 5 fresh processes, [\d.]+-[\d.]+ ms \(creating: [\d.]+ ms\); rx-asyncio W2 overhead: [\d.]+ ms, async\/await: [\d.]+ ms\./,
     );
-    expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
+    expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each, median of 5 fresh processes, [\d.]+-[\d.]+ ms \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
     expect(md).not.toMatch(/\| workload \|.*floor/);
   });
 
@@ -194,12 +202,12 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
   test("medians of the floor, the plain throws and the warm runs, beside rx-asyncio's fresh figures", () => {
     const { md, json } = rerender([...base, ...w2Floor([62, 88, 71]), ...w6Floor([150, 90, 120])]);
     expect(md).toContain(
-      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms); " +
+      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms, median of 3 fresh processes, 62.0-88.0 ms (creating: 55.0 ms); " +
         "rx-asyncio W2 overhead: 355 ms, async/await: 388 ms. ",
     );
     expect(md.indexOf("- W2 floor:")).toBeLessThan(md.indexOf("- W6 floor:"));
     expect(md).toContain(
-      "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
+      "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each, median of 3 fresh processes, 90.0-150 ms (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
     );
     expect(md).toContain(
       "- W5 warm (second run in the same process): rx-asyncio 2,200,000 handoffs/s vs async/await 2,500,000 handoffs/s " +
@@ -208,8 +216,8 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
     expect(md).toContain("- W10 warm (second run in the same process): rx-asyncio 120 ms (first, fresh run: rx-asyncio 215 ms).");
     expect(md).toContain("| W6 cancel (ms) | 590 (0.29x) | 2,000 |\n"); // the probe has no column
     expect(json.floors).toEqual({
-      W2: { n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: 355, asyncAwaitMs: 388 },
-      W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590 },
+      W2: { n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: 355, asyncAwaitMs: 388, processes: 3, min: 62, max: 88 },
+      W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590, processes: 3, min: 90, max: 150 },
       warm: {
         W5: { "rx-asyncio": { fresh: 1_750_000, warm: 2_200_000 }, "async-await": { fresh: 2_000_000, warm: 2_500_000 } },
         W10: { "rx-asyncio": { fresh: 215, warm: 120 } },
@@ -247,9 +255,11 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
     expect(before.md).toContain("- W6 floor: 100,000 generator.throw()");
     const floorOnly = rerender(w2Floor([62, 88, 71]));
     expect(floorOnly.json.floors.W2).toEqual({
-      n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: null, asyncAwaitMs: null,
+      n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: null, asyncAwaitMs: null, processes: 3, min: 62, max: 88,
     });
-    expect(floorOnly.md).toContain("- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms). Each");
+    expect(floorOnly.md).toContain(
+      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms, median of 3 fresh processes, 62.0-88.0 ms (creating: 55.0 ms). Each",
+    );
     const noRx = rerender([...base.filter((r) => r.system !== "rx-asyncio"), ...w2Floor([62, 88, 71])]);
     expect(noRx.md).toContain("(creating: 55.0 ms); async/await W2 overhead: 388 ms. Each");
   });
