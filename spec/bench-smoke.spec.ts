@@ -36,8 +36,8 @@ function resultsOf(stdout: string): Record<string, Run> {
 
 const positive = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x > 0;
 
-function node(args: string[]) {
-  return spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 110_000 });
+function node(args: string[], timeout = 110_000) {
+  return spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout });
 }
 
 /** The (system, workload) pairs the suite declares, read from bench/systems/support.mjs. */
@@ -62,12 +62,13 @@ describe("npm run bench, smoke scale", () => {
     out = mkdtempSync(join(tmpdir(), "rx-asyncio-bench-"));
     // --batch: one process per system (fast; fine since nothing is timed);
     // --lib src: rx-asyncio straight from src/ through tsx, no build needed.
-    const r = node(["scripts/bench.mjs", "--scale", "smoke", "--batch", "--lib", "src", "--out", out, "--timeout", "60"]);
+    // The sections (eager rows, scaling curves) run too: a few dozen more small processes.
+    const r = node(["scripts/bench.mjs", "--scale", "smoke", "--batch", "--lib", "src", "--out", out, "--timeout", "60"], 280_000);
     exitStatus = r.status;
     if (r.status !== 0) console.error(r.stdout.slice(-4000), r.stderr.slice(-4000));
     report = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
     md = readFileSync(join(out, "latest.md"), "utf8");
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => {
     if (out) rmSync(out, { recursive: true, force: true });
@@ -120,6 +121,21 @@ describe("npm run bench, smoke scale", () => {
     );
     expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each, median of 5 fresh processes, [\d.]+-[\d.]+ ms \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
     expect(md).not.toMatch(/\| workload \|.*floor/);
+  });
+
+  test("the extra modules (bench/sections/) ran after the table: eager rows, scaling curves and their plot", () => {
+    const sections = (report as unknown as { sections: Record<string, { title: string; data: Record<string, unknown> | null; markdown: string }> }).sections;
+    expect(Object.keys(sections)).toEqual(["eager", "scaling"]);
+    expect(md).toMatch(/## Eager tasks\n\nn = 300, 1 round\(s\)/);
+    expect(md).toMatch(/\| W1-half-cached \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).toMatch(/## Scaling curves/);
+    expect(md).toMatch(/\| W1 spawn-gather \| rx-asyncio \| [\d.]+ \| [\d.]+ \| - \|/);
+    expect(md).toMatch(/\| asCompleted of n \| async\/await \(a then\(\) per promise\) \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).not.toMatch(/Points without a figure/);
+    const svg = readFileSync(join(out, "scaling.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    // One line per (curve, system): 5 curves of rx-asyncio and async/await, W1 and W6 of Effect.
+    expect(svg.match(/<polyline/g)).toHaveLength(12);
   });
 
   test("W5 and W10 kept a verified second, warm run beside the fresh one", () => {
@@ -289,5 +305,77 @@ describe("the harness catches a bad implementation", () => {
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--rounds must be a positive integer, got 0/);
     expect(existsSync(join(root, "scripts", "bench.mjs"))).toBe(true);
+  });
+});
+
+/**
+ * The harness's pure parts (the docs generator, the scaling section's render
+ * and plot, W11's compile step, the progress lines), run on fixed inputs in a
+ * child by spec/fixtures/bench-docs-fixture.mjs (the harness is ES modules;
+ * this spec is compiled to CommonJS), which prints what each gave as JSON.
+ */
+interface Generated {
+  readme: string;
+  benchmarks: string;
+  again: { readme: string; benchmarks: string };
+  noMarkers: string;
+  svg: string;
+  w11: { entry: string; code: string };
+  progress: string[];
+  durations: string[];
+  badTotal: string;
+}
+
+describe("the docs generator (bench/lib/docs.mjs) and the harness's other parts, on a fixed run", () => {
+  let g: Generated;
+  beforeAll(() => {
+    const r = node(["spec/fixtures/bench-docs-fixture.mjs"]);
+    if (r.status !== 0) throw new Error(r.stderr);
+    g = JSON.parse(r.stdout) as Generated;
+  });
+
+  test("README's targets table and docs/benchmarks.md's results are written between their markers, and nothing else changes", () => {
+    expect(g.readme.startsWith("# x\n\nbefore\n<!-- bench:readme:start -->\nTargets of the last full run (2026-12-04, test cpu × 2 cores")).toBe(true);
+    expect(g.readme.endsWith("<!-- bench:readme:end -->\nafter\n")).toBe(true);
+    expect(g.readme).not.toContain("\\nold\\n");
+    expect(g.readme).toContain("1 of 2 workload targets hold");
+    expect(g.readme).toContain("| W1 spawn-gather | <= 1.0x async/await (microtask hop) | 1.03x | **no** |");
+    expect(g.readme).toContain("| W6 cancel | < 100 ms | 95.0 ms | yes |");
+    // Scaling: W1 at 1M costs 4 µs a task against 3 at 10k (1.33x: holds); W6 5 against 2 (2.50x: misses).
+    expect(g.readme).toContain("| scaling: W1 spawn-gather | per task at 1M <= 1.5x per task at 10k | 1.33x | yes |");
+    expect(g.readme).toContain("| scaling: W6 cancel (from the first cancel) | per task at 1M <= 1.5x per task at 10k | 2.50x | **no** |");
+    expect(g.benchmarks.startsWith("# b\n\nprose\n\n<!-- bench:results:start -->\n## Results of the last full run\n")).toBe(true);
+    expect(g.benchmarks).toContain("| W1 spawn-gather (wall ms) | 310 (1.03x) | 300 |");
+    expect(g.benchmarks).toContain("| W1 spawn-gather (wall ms) | 510 (1.70x) |"); // the common form's own table
+    expect(g.benchmarks).toContain("### rx-asyncio targets");
+    expect(g.benchmarks).toContain("### Scaling curves");
+    expect(g.benchmarks).toContain("![Cost per task against n, log-log, rx-asyncio and its peers](benchmarks-scaling.svg)");
+    expect(g.benchmarks).toContain("| W1 spawn-gather | rx-asyncio | 4.00 | 3.00 | 3.00 | 4.00 | 1.33x |");
+    // Generating again from the same run changes nothing.
+    expect(g.again).toEqual({ readme: g.readme, benchmarks: g.benchmarks });
+  });
+
+  test("a page without its markers is an error that names the file and the markers", () => {
+    expect(g.noMarkers).toBe("README.md: no <!-- bench:readme:start --> ... <!-- bench:readme:end --> block to write the benchmark figures into");
+  });
+
+  test("the scaling plot: one panel per curve, one line per system, every panel on the same log axes", () => {
+    expect(g.svg.match(/<polyline/g)).toHaveLength(3);
+    expect(g.svg.match(/font-size="12">[^<]+</g)).toEqual(
+      ["W1 spawn-gather", "W6 cancel (from the first cancel)", "TaskGroup of n", "wait of n", "asCompleted of n"].map((t) => `font-size="12">${t}<`),
+    );
+    for (const tick of [">1k<", ">10k<", ">100k<", ">1M<", ">1<", ">10<"]) expect(g.svg).toContain(tick);
+  });
+
+  test("W11's script is compiled against the benchmark build, not loaded from src/", () => {
+    expect(g.w11.code).toContain(`require(${JSON.stringify(g.w11.entry)})`);
+    expect(g.w11.code).not.toContain("../src/index.js");
+    expect(g.w11.code).toContain("checkResult(");
+  });
+
+  test("progress when piped: one plain line per step with done/total, percent and the time left", () => {
+    expect(g.progress).toEqual(["bench [1/4 25% ETA 1m30s] r1 W1 rx-asyncio: 300 ms\n", "bench [2/4 50% ETA 1m00s]\n"]);
+    expect(g.durations).toEqual(["5s", "1h02m"]);
+    expect(g.badTotal).toBe("createProgress: 'total' must be a whole number >= 0, got -1");
   });
 });

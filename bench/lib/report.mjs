@@ -204,6 +204,28 @@ function floorsSection(floors) {
   ];
 }
 
+/**
+ * The targets table: every workload target, then the scaling target per curve
+ * (cost per task at 1M within 1.5x of 10k), from the run's scaling section.
+ */
+export function targetsTable(report) {
+  const lines = ["| workload | target | rx-asyncio | holds? |", "|---|---|---:|:---:|"];
+  for (const t of report.targets) {
+    const w = WORKLOADS.find((x) => x.id === t.workload);
+    const fig =
+      t.figure === null ? (t.status === "ok" ? "-" : t.status.toUpperCase()) :
+      t.kind === "ratio" ? `${t.figure.toFixed(2)}x` : `${fmtValue(t.figure, w.metric)} ${w.metric.replace(/^wall /, "")}`;
+    const verdict = t.holds === null ? "-" : t.holds ? "yes" : "**no**";
+    lines.push(`| ${t.workload} ${t.name} | ${t.target} | ${fig} | ${verdict} |`);
+  }
+  for (const v of report.sections?.scaling?.data?.verdicts ?? []) {
+    const fig = v.ratio === null ? "-" : `${v.ratio.toFixed(2)}x${v.n === 1_000_000 ? "" : ` (largest n ${int.format(v.n)})`}`;
+    const verdict = v.holds === null ? "-" : v.holds ? "yes" : "**no**";
+    lines.push(`| scaling: ${v.title} | per task at 1M <= 1.5x per task at 10k | ${fig} | ${verdict} |`);
+  }
+  return lines;
+}
+
 /** The table rows (header included) of `systems`, one row per workload any of them ran. */
 export function resultsTable(cells, systems) {
   const rows = [];
@@ -263,16 +285,7 @@ export function markdown(report) {
   lines.push("");
   lines.push("## rx-asyncio targets");
   lines.push("");
-  lines.push("| workload | target | rx-asyncio | holds? |");
-  lines.push("|---|---|---:|:---:|");
-  for (const t of targets) {
-    const w = WORKLOADS.find((x) => x.id === t.workload);
-    const fig =
-      t.figure === null ? (t.status === "ok" ? "-" : t.status.toUpperCase()) :
-      t.kind === "ratio" ? `${t.figure.toFixed(2)}x` : `${fmtValue(t.figure, w.metric)} ${w.metric.replace(/^wall /, "")}`;
-    const verdict = t.holds === null ? "-" : t.holds ? "yes" : "**no**";
-    lines.push(`| ${t.workload} ${t.name} | ${t.target} | ${fig} | ${verdict} |`);
-  }
+  lines.push(...targetsTable(report));
   const w10 = cells.W10;
   if (w10?.rxjs?.status === "ok" && w10?.["rx-asyncio"]?.status === "ok") {
     lines.push("");
@@ -312,6 +325,9 @@ export function markdown(report) {
     lines.push("## Failures");
     lines.push("");
     lines.push(...fails);
+  }
+  for (const sec of Object.values(report.sections ?? {})) {
+    lines.push("", `## ${sec.title}`, "", sec.markdown);
   }
   if (config.notes.length > 0) {
     lines.push("");
