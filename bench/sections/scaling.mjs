@@ -11,7 +11,7 @@
 //   node bench/sections/scaling.mjs child <system> <curve> <n>    (one point)
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { check, checkSum, now, sumOf } from "../lib/workloads.mjs";
+import { check, checkSum, now } from "../lib/workloads.mjs";
 import { logLogPanels } from "../lib/svg-plot.mjs";
 import { tsxArgs } from "./node-args.mjs";
 
@@ -45,41 +45,28 @@ export const NOT_REACHING_1M = [
 
 // ---- the child: one point ----
 
+/**
+ * W1 and W6 are the workload table's own implementations (bench/systems/),
+ * run at size n; so is async/await's TaskGroup peer (Promise.all is its W1).
+ */
+async function fromSystem(system, curve, n) {
+  const mod = await import(`../systems/${system}.mjs`);
+  const size = curve === "W6" ? { n, sleep: 3_600_000 } : { n };
+  return (await mod.workloads[curve](size, {})).value;
+}
+
 async function rxAsyncio(curve, n) {
   const { loadRxAsyncio } = await import("../lib/load-rx-asyncio.mjs");
   const lib = loadRxAsyncio();
-  const { run, sleep, createTask, gather, wait, asCompleted, taskGroup } = lib;
+  const { run, sleep, createTask, wait, asCompleted, taskGroup } = lib;
   function* valueAfterTick(i) {
     yield* sleep(0);
     return i;
   }
-  let parked = 0;
-  function* sleeper() {
-    parked++;
-    yield* sleep(3_600_000);
-  }
   return run(function* () {
-    if (curve === "W6") {
-      const tasks = new Array(n);
-      for (let i = 0; i < n; i++) tasks[i] = createTask(sleeper());
-      yield* sleep(0);
-      check(parked === n, `${parked} of ${n} tasks asleep`);
-      const t0 = now();
-      for (let i = 0; i < n; i++) tasks[i].cancel();
-      yield* wait(tasks);
-      const ms = now() - t0;
-      let cancelled = 0;
-      for (const t of tasks) if (t.cancelled()) cancelled++;
-      check(cancelled === n, `${cancelled} of ${n} cancelled`);
-      return ms;
-    }
     const t0 = now();
     let sum = 0;
-    if (curve === "W1") {
-      const coros = new Array(n);
-      for (let i = 0; i < n; i++) coros[i] = valueAfterTick(i);
-      sum = sumOf(yield* gather(...coros));
-    } else if (curve === "taskgroup") {
+    if (curve === "taskgroup") {
       yield* taskGroup(function* (tg) {
         for (let i = 0; i < n; i++) {
           tg.createTask(
@@ -112,33 +99,11 @@ async function asyncAwait(curve, n) {
     await Promise.resolve();
     return i;
   };
-  if (curve === "W6") {
-    const reason = new Error("cancelled");
-    const controllers = new Array(n);
-    const jobs = new Array(n);
-    let cancelled = 0;
-    for (let i = 0; i < n; i++) {
-      const ac = new AbortController();
-      controllers[i] = ac;
-      jobs[i] = new Promise((resolve) => {
-        const t = setTimeout(resolve, 3_600_000);
-        ac.signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-      }).then(() => { if (ac.signal.reason === reason) cancelled++; });
-    }
-    await Promise.resolve();
-    const t0 = now();
-    for (let i = 0; i < n; i++) controllers[i].abort(reason);
-    await Promise.all(jobs);
-    const ms = now() - t0;
-    check(cancelled === n, `${cancelled} of ${n} cancelled`);
-    return ms;
-  }
   const t0 = now();
   let sum = 0;
   const jobs = new Array(n);
   for (let i = 0; i < n; i++) jobs[i] = body(i);
-  if (curve === "W1" || curve === "taskgroup") sum = sumOf(await Promise.all(jobs));
-  else if (curve === "wait") {
+  if (curve === "wait") {
     for (const r of await Promise.allSettled(jobs)) {
       check(r.status === "fulfilled", `a job ${r.status}`);
       sum += r.value;
@@ -158,40 +123,12 @@ async function asyncAwait(curve, n) {
   return ms;
 }
 
-async function effect(curve, n) {
-  const { Effect, Fiber } = await import("effect");
-  if (curve === "W1") {
-    const t0 = now();
-    const ids = Array.from({ length: n }, (_, i) => i);
-    const sum = sumOf(await Effect.runPromise(Effect.forEach(ids, (i) => Effect.as(Effect.yieldNow, i), { concurrency: "unbounded" })));
-    const ms = now() - t0;
-    checkSum(sum, n);
-    return ms;
-  }
-  if (curve === "W6") {
-    let started = 0;
-    let interrupted = 0;
-    const sleeper = Effect.onInterrupt(
-      Effect.flatMap(Effect.sync(() => { started++; }), () => Effect.sleep(3_600_000)),
-      () => Effect.sync(() => { interrupted++; }),
-    );
-    const ms = await Effect.runPromise(
-      Effect.gen(function* () {
-        const fibers = new Array(n);
-        for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(sleeper);
-        while (started < n) yield* Effect.sleep(1);
-        const t0 = now();
-        yield* Fiber.interruptAll(fibers);
-        return now() - t0;
-      }),
-    );
-    check(interrupted === n, `${interrupted} of ${n} interrupted`);
-    return ms;
-  }
-  throw new Error(`effect has no curve ${curve}`);
-}
-
-const CHILDREN = { "rx-asyncio": rxAsyncio, "async-await": asyncAwait, effect };
+const CHILDREN = {
+  "rx-asyncio": (curve, n) => (curve === "W1" || curve === "W6" ? fromSystem("rx-asyncio", curve, n) : rxAsyncio(curve, n)),
+  "async-await": (curve, n) =>
+    curve === "W1" || curve === "W6" || curve === "taskgroup" ? fromSystem("async-await", curve === "taskgroup" ? "W1" : curve, n) : asyncAwait(curve, n),
+  effect: (curve, n) => (curve === "W1" || curve === "W6" ? fromSystem("effect", curve, n) : Promise.reject(new Error(`effect has no curve ${curve}`))),
+};
 
 if (process.argv[2] === "child") {
   const [, , , system, curve, nText] = process.argv;
@@ -206,6 +143,8 @@ if (process.argv[2] === "child") {
       process.exit(0);
     },
     (e) => {
+      // The message first, on a line the orchestrator reads: a stack's last lines say nothing.
+      process.stdout.write(`SCALING-ERROR ${JSON.stringify(String(e?.message ?? e).split("\n")[0])}\n`);
       console.error(e?.stack ?? e);
       process.exit(1);
     },
@@ -233,9 +172,13 @@ function runPoint({ system, curve, n, env, timeoutMs }) {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const m = /SCALING-RESULT (\{.*\})/.exec(out);
+      const failed = /SCALING-ERROR (".*")/.exec(out);
       if (code === 0 && m) resolve({ ok: true, ms: JSON.parse(m[1]).ms });
       else {
-        const why = signal === "SIGKILL" ? `no result within ${timeoutMs / 1000} s` : err.trim().split("\n").slice(-2).join(" | ") || `exit ${code}`;
+        const why =
+          signal === "SIGKILL" ? `no result within ${timeoutMs / 1000} s` :
+          failed ? JSON.parse(failed[1]) :
+          err.trim().split("\n").slice(-2).join(" | ") || `exit ${code}`;
         resolve({ ok: false, error: why });
       }
     });
