@@ -107,7 +107,8 @@ export class EventLoop implements SchedulerLike {
   private _active = false;
   private _draining = false;
   private _stopping = false;
-  private _closed = false;
+  /** @internal `close()` was called (read by futures: a closed loop's future cannot settle). */
+  _closed = false;
   private _stopWaiters: (() => void)[] = [];
   private _exceptionHandler: ExceptionHandler | null = null;
   /** The single host wake-up; firing it drains the loop. */
