@@ -11,7 +11,7 @@
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
-import { RuntimeError } from "./errors.js";
+import { type DeadlockError, RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, captureStack, type Runnable } from "./handles.js";
 import { _swapRunningLoop } from "./running-loop.js";
 import { Future, isFuture } from "./futures.js";
@@ -27,6 +27,7 @@ import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskFactory, type TaskInput, type TaskOptions } from "./tasks.js";
 import { registerLoop } from "./internal/process-registry.js";
+import { unwatchForDeadlock, watchForDeadlock } from "./internal/deadlock-watch.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
@@ -99,6 +100,10 @@ export class EventLoop implements SchedulerLike {
   _defaultExecutor: Executor | null = null;
   /** @internal `shutdownDefaultExecutor()` was called: no new default executor. */
   _executorShutdownCalled = false;
+  /** @internal What `runUntilComplete` waits for (watched for a deadlock at process exit). */
+  _until: Future<unknown> | null = null;
+  /** @internal Why `runUntilComplete` was stopped with its future pending. */
+  private _deadlock: DeadlockError | null = null;
 
   private _seq = 0;
   /** Creation stacks of futures made in debug mode. */
@@ -274,9 +279,15 @@ export class EventLoop implements SchedulerLike {
     }
     const stopWhenDone = () => this.stop();
     fut._addCallback(stopWhenDone as never);
+    this._until = fut as Future<unknown>;
+    watchForDeadlock(this);
     return this.runForever().then(() => {
+      unwatchForDeadlock(this);
+      this._until = null;
+      const deadlock = this._deadlock;
+      this._deadlock = null;
       fut.removeDoneCallback(stopWhenDone);
-      if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+      if (!fut.done()) throw deadlock ?? new RuntimeError("Event loop stopped before Future completed.");
       const result = fut.result();
       // asyncio hands back a returned Task as it is; a promise would adopt it
       // instead and wait on it with the loop stopped, forever. Say so now.
@@ -575,6 +586,20 @@ export class EventLoop implements SchedulerLike {
   /** @internal Reports every exception that nobody retrieved. */
   _reportUnretrieved(): void {
     if (this._unretrieved.size > 0) reportUnretrieved(this, this._unretrieved);
+  }
+
+  /**
+   * @internal The loop runs, yet holds no wake-up and has nothing ready: only
+   * something outside it can move it on (see internal/deadlock-watch.ts).
+   */
+  _stuck(): boolean {
+    return this._active && !this._autoRun && !this._closed && !this._stopping && this._ready.length === 0 && this._wakeup.idle;
+  }
+
+  /** @internal A deadlock was found: `runUntilComplete` rejects with `error`. */
+  _deadlocked(error: DeadlockError): void {
+    this._deadlock = error;
+    this.stop();
   }
 
   private _checkNotRunning(): void {

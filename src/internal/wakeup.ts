@@ -37,6 +37,11 @@ export class Wakeup {
     return this._kind === SOON || this._kind === YIELD;
   }
 
+  /** No wake-up is armed: the loop will not drain unless something calls into it. */
+  get idle(): boolean {
+    return this._kind === NONE;
+  }
+
   /** The loop time an "at" wake-up is armed for (`Infinity` if none). */
   get laterWhen(): number {
     return this._kind === AT ? this._when : this._kind === NONE ? Infinity : -Infinity;
