@@ -38,7 +38,7 @@ const LAYERS = [
     name: "composition",
     path:
       "^src/(runners|ensure-future|gather|wait|wait-for|timeouts|shield|as-completed|taskgroups|held|lock|semaphore|event|condition|barrier|queues|priority-queue|get-event-loop)\\.ts$" +
-      "|^src/internal/(awaitables|parking-lot|wait-op|loop-bound|queue-ops)\\.ts$",
+      "|^src/internal/(awaitables|parking-lot|wait-op|loop-bound|queue-ops|sigint)\\.ts$",
     mayImport: ["base", "host", "loop", "futures", "tasks"],
   },
   { name: "rx", path: "^src/rx/", mayImport: ["base", "host", "loop", "futures", "tasks", "composition"] },
