@@ -91,7 +91,7 @@ function* main(): Coroutine<void> {
     }
   } catch (e) {
     // Ctrl-C: run() cancelled this task at its pending yield*, which cancelled the read's job.
-    if (e instanceof CancelledError) stamp(`\nCtrl-C: main cancelled (${e.message}); cleaning up`);
+    if (e instanceof CancelledError) stamp(`Ctrl-C: main cancelled (${e.message}); cleaning up`);
     throw e;
   } finally {
     worker.cancel();
