@@ -61,6 +61,8 @@ export class EventLoop implements SchedulerLike {
   logger: LoopLogger = console;
 
   /** @internal */ readonly _host: LoopHost;
+  /** @internal The real clock of `time()`: the host's monotonic `time()`, else its `now()`. */
+  readonly _clock: () => number;
   /** @internal */ readonly _virtual: boolean;
   /**
    * @internal The host orders same-time work by arming order (a TestScheduler):
@@ -141,7 +143,9 @@ export class EventLoop implements SchedulerLike {
     const given = host ?? rxjsHost;
     this._host = typeof given.pin === "function" ? given.pin() : given;
     this._perTimer = this._host.perTimer === true && !this._virtual;
-    this._wakeup = new Wakeup(this._host, () => this._drain());
+    const h = this._host;
+    this._clock = typeof h.time === "function" ? h.time.bind(h) : h.now.bind(h);
+    this._wakeup = new Wakeup(h, () => this._drain(), this._clock);
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
     this._active = this._autoRun;
@@ -151,14 +155,24 @@ export class EventLoop implements SchedulerLike {
 
   // ---- time -------------------------------------------------------------------
 
-  /** The loop's clock in ms: the host clock, or virtual time starting at 0. */
+  /**
+   * The loop's clock in ms, which its timers and `callAt` use: on the real
+   * clock a monotonic one (`performance.now()`: ms since the process
+   * started, never stepped by the wall clock), as asyncio's `loop.time()`;
+   * on the virtual clock virtual time, starting at 0.
+   */
   time(): number {
-    return this._virtual ? this._vtime : this._host.now();
+    return this._virtual ? this._vtime : this._clock();
   }
 
-  /** `SchedulerLike.now()`: the same as `time()`. */
+  /**
+   * `SchedulerLike.now()`, for RxJS: what RxJS's own `asyncScheduler.now()`
+   * gives (`Date.now()`, so `timestamp(loop)` and `timer(date, loop)` work on
+   * wall-clock dates), or virtual time on the virtual clock. Operators only
+   * subtract two readings or a date from it, so it need not equal `time()`.
+   */
   now(): number {
-    return this.time();
+    return this._virtual ? this._vtime : this._host.now();
   }
 
   /** Which clock this loop keeps. */
@@ -510,7 +524,7 @@ export class EventLoop implements SchedulerLike {
       if (r === null || timerBefore(r, entry)) this._released = entry;
       if (this._draining) return;
       if (this._active) this._drain();
-    }, Math.max(0, entry._when - host.now()));
+    }, Math.max(0, entry._when - this._clock()));
   }
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */

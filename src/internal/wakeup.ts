@@ -23,6 +23,8 @@ export class Wakeup {
   constructor(
     private readonly _host: LoopHost,
     onWake: () => void,
+    /** The loop's clock, in which `armAt` times are given. */
+    private readonly _now: () => number,
   ) {
     this._fire = () => {
       this._handle = null;
@@ -67,7 +69,7 @@ export class Wakeup {
     this.disarm();
     this._kind = AT;
     this._when = when;
-    this._handle = this._host.later(this._fire, Math.min(Math.max(0, when - this._host.now()), MAX_HOST_DELAY));
+    this._handle = this._host.later(this._fire, Math.min(Math.max(0, when - this._now()), MAX_HOST_DELAY));
   }
 
   disarm(): void {
