@@ -13,7 +13,7 @@
  */
 import type { AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike } from "./coroutines.js";
 import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
-import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
+import { CancelledError, loopCancelledError, nullishFailure, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
 import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
@@ -24,6 +24,7 @@ import {
   CANCEL_COUNT_UNIT,
   CANCELLED,
   F_BLOCKING,
+  F_EXCEPTION,
   F_LOG_TRACEBACK,
   F_MUST_CANCEL,
   FINISHED,
@@ -283,7 +284,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     const st = waited._state;
     if (st === CANCELLED) {
       if (exc === undefined) exc = waited._makeCancelledError();
-    } else if (st === FINISHED && waited._exception !== undefined) {
+    } else if ((waited._flags & F_EXCEPTION) !== 0) {
       if ((waited._flags & F_LOG_TRACEBACK) !== 0) waited._retrieved();
       if (exc === undefined) exc = waited._exception;
     }
@@ -307,7 +308,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       loop._currentTask = prev;
       this._end();
       if (e instanceof CancelledError) this._setCancelled(e);
-      else this._setFailed(e === undefined ? new RuntimeError("coroutine threw undefined") : e);
+      else this._setFailed(nullishFailure(e, "coroutine threw"));
       return;
     }
     loop._currentTask = prev;
@@ -369,11 +370,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
   }
 
   private _setFailed(e: unknown): void {
-    this._exception = e;
-    this._state = FINISHED;
-    this._flags |= F_LOG_TRACEBACK;
-    this._loop._unretrieved.add(this as Task<unknown>);
-    this._scheduleCallbacks();
+    this._fail(e);
   }
 }
 
