@@ -26,7 +26,8 @@
  * | `F_MUST_CANCEL` (4)      | Task              | a cancel to deliver at the next step (asyncio's `_must_cancel`)  |
  * | `F_SLEEP_DONE` (8)       | SleepFuture       | its `yield*` has finished (or was abandoned): a second `next()` is a reuse, a `RuntimeError` |
  * | `F_EXCEPTION` (16)       | any future        | FINISHED with an exception (in `_exception`): "has an exception" is this bit, never `_exception !== undefined`, so no thrown value can pass for a result |
- * | bits 5 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
+ * | `F_CANCEL_WALK` (32)     | Task              | its `cancel()` is passing the cancel down the chain of what it awaits right now: a task met again on the way closes a cycle (tasks awaiting each other), and the cancel lands there instead of going round forever |
+ * | bits 6 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
  *
  * Double-duty slots:
  *
@@ -67,8 +68,10 @@ export const F_MUST_CANCEL = 4;
 export const F_SLEEP_DONE = 8;
 /** `_flags`: FINISHED with an exception (the one test of "failed"; see the table). */
 export const F_EXCEPTION = 16;
+/** `_flags` of a Task: its `cancel()` is walking down what it awaits (cycle detection). */
+export const F_CANCEL_WALK = 32;
 
 /** `_flags` of a Task: `cancelling()` is kept above the F_* bits, from this bit up. */
-export const CANCEL_COUNT_SHIFT = 5;
+export const CANCEL_COUNT_SHIFT = 6;
 /** One cancel request, in `_flags`. */
 export const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;
