@@ -140,6 +140,7 @@ const rows: Row[] = [
   ["Future", "new Future(5)", () => new Future(5 as never), TypeError, ["'loop'", "5"]],
   ["Future", "fut.addDoneCallback(5)", (x) => x.fut.addDoneCallback(5 as never), TypeError, ["'fn'", "5"]],
   ["Future", "fut.setException(undefined)", (x) => x.fut.setException(undefined), TypeError, ["'exception'", "undefined"]],
+  ["Future", "fut.setException(null)", (x) => x.fut.setException(null), TypeError, ["'exception'", "null"]],
   ["Task", "new Task(5)", () => new Task(5 as never), TypeError, ["'coro'", "5"]],
   ["Task", "new Task(coro, { loop: 5 })", (x) => new Task(x.co(), { loop: 5 as never }), TypeError, ["'loop'", "5"]],
   ["createTask", "createTask(5)", () => createTask(5 as never), TypeError, ["coro", "5"]],

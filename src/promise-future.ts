@@ -5,7 +5,7 @@
  * @module
  */
 import { EmptyError, type Observable, type Subscription } from "rxjs";
-import { CancelledError } from "./errors.js";
+import { CancelledError, nullishFailure } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future } from "./futures.js";
 
@@ -30,7 +30,7 @@ export class PromiseFuture<T> extends Future<T> {
     };
     const fail = (e: unknown) => {
       end();
-      if (!this.done() && !loop.isClosed()) this.setException(e === undefined ? new Error("promise rejected with undefined") : e);
+      if (!this.done() && !loop.isClosed()) this.setException(e === undefined || e === null ? new Error(`promise rejected with ${String(e)}`) : e);
     };
     try {
       promise.then((v) => {
@@ -85,7 +85,7 @@ export class ObservableFuture<T> extends Future<T> {
       },
       error: (e: unknown) => {
         end();
-        if (!this.done() && !loop.isClosed()) this.setException(e);
+        if (!this.done() && !loop.isClosed()) this.setException(nullishFailure(e, "observable errored with"));
       },
       complete: () => {
         end();
