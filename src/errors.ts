@@ -94,6 +94,18 @@ export class RuntimeError extends Error {
 }
 named(RuntimeError, "RuntimeError");
 
+/**
+ * What a failure with no value becomes where it enters a future: `throw null`
+ * in a coroutine, `Promise.reject()`, `subscriber.error(undefined)`. JavaScript
+ * may throw anything, but a nullish failure carries no message and no stack,
+ * and `exception()` returns `null` for "no exception" (asyncio's contract), so
+ * it is kept as an Error saying where it came from (`source`, e.g. "coroutine
+ * threw") instead. Any other value is kept as thrown. @internal
+ */
+export function nullishFailure(e: unknown, source: string): unknown {
+  return e === undefined || e === null ? new RuntimeError(`${source} ${String(e)}`) : e;
+}
+
 /** `getNowait()` on an empty queue. */
 export class QueueEmpty extends Error {
   constructor(message?: string) {

@@ -10,7 +10,7 @@ import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } f
 import type { EventLoop } from "./event-loop.js";
 import { DoneCallbackHandle, type Runnable } from "./handles.js";
 import { bindToContext, type ContextCallback } from "./contextvars.js";
-import { CANCELLED, F_BLOCKING, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
+import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { getRunningLoop } from "./running-loop.js";
 
@@ -110,7 +110,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   result(): T {
     if (this._state === FINISHED) {
       if (this._logTraceback) this._retrieved();
-      if (this._exception !== undefined) throw this._exception;
+      if ((this._flags & F_EXCEPTION) !== 0) throw this._exception;
       return this._result as T;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();
@@ -124,7 +124,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   exception(): unknown {
     if (this._state === FINISHED) {
       if (this._logTraceback) this._retrieved();
-      return this._exception === undefined ? null : this._exception;
+      return (this._flags & F_EXCEPTION) !== 0 ? this._exception : null;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Exception is not set: the future is still pending");
@@ -143,20 +143,33 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Marks the future done with `exception` and schedules its callbacks.
-   * @throws InvalidStateError if it is already done; RuntimeError if its loop is closed
+   * Marks the future done with `exception` and schedules its callbacks. Any
+   * value but `null` and `undefined` is a failure (`throw "x"` is legal
+   * JavaScript); those two are refused, since `exception()` could not tell
+   * them from "no exception": pass an Error.
+   * @throws TypeError if `exception` is null or undefined; InvalidStateError if it is already done; RuntimeError if its loop is closed
    */
   setException(exception: unknown): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
     if (this._loop !== null && this._loop._closed) throwLoopClosed("setException()");
-    if (exception === undefined) {
-      throw new TypeError("setException(exception): 'exception' must not be undefined");
+    if (exception === undefined || exception === null) {
+      throw new TypeError(`setException(exception): 'exception' must be an Error (any value but null or undefined), got ${describe(exception)}`);
     }
+    this._fail(exception);
+  }
+
+  /** @internal Finishes the future with an exception (not nullish: see `nullishFailure`). */
+  _fail(exception: unknown): void {
     this._exception = exception;
     this._state = FINISHED;
-    this._flags |= F_LOG_TRACEBACK;
+    this._flags |= F_LOG_TRACEBACK | F_EXCEPTION;
     this._loop._unretrieved.add(this);
     this._scheduleCallbacks();
+  }
+
+  /** @internal Whether it finished with an exception (the F_EXCEPTION bit). */
+  get _failed(): boolean {
+    return (this._flags & F_EXCEPTION) !== 0;
   }
 
   /**

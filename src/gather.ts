@@ -109,7 +109,7 @@ class GatheringFuture<R> extends Future<R> {
     for (let i = 0; i < n; i++) {
       const c = children[i]!;
       if (c._state === CANCELLED) results[i] = c._makeCancelledError();
-      else if (c._exception !== undefined) results[i] = c.exception();
+      else if (c._failed) results[i] = c.exception();
       else results[i] = c._result;
     }
     if (this._cancelRequested) super.setException(child._makeCancelledError());

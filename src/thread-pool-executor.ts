@@ -15,7 +15,7 @@
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import type { Piscina } from "piscina";
 import { describe } from "./coroutines.js";
-import { RuntimeError } from "./errors.js";
+import { nullishFailure, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./running-loop.js";
 import type { Executor, JobArgs, JobFunction, JobResult, ShutdownOptions } from "./executor.js";
@@ -335,7 +335,7 @@ export class ThreadPoolExecutor implements Executor {
     fut._job = null;
     if (!fut.done() && !job.loop.isClosed()) {
       if (ok) fut.setResult(value);
-      else fut.setException(raw ? value : decodeFailure(value, job.label, job.where));
+      else fut.setException(raw ? nullishFailure(value, `${job.where}: ${job.label} threw`) : decodeFailure(value, job.label, job.where));
     }
     this._uncount(job);
     this._pump();

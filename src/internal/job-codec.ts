@@ -283,8 +283,8 @@ export function decodeFailure(reason: unknown, label: string, where: string): un
       return err;
     }
     const err = rebuild(reason);
-    // A future cannot hold `undefined` as its exception.
-    if (err === undefined) return new RuntimeError(`${where}: ${label} threw undefined`);
+    // A future cannot hold `undefined` or `null` as its exception (see nullishFailure).
+    if (err === undefined || err === null) return new RuntimeError(`${where}: ${label} threw ${String(err)}`);
     if (reason.resultClone === true) {
       return new TypeError(
         `${where}: the result of ${label} cannot be sent back from the worker thread ` +

@@ -373,6 +373,6 @@ export function outcomeOf(task: Task<unknown>): { outcome: TaskOutcome; value?: 
     const m = task._cancelMessage;
     return m === undefined || m === "" ? { outcome: "cancelled" } : { outcome: "cancelled", message: m };
   }
-  if (task._exception !== undefined) return { outcome: "error", error: task._exception };
+  if (task._failed) return { outcome: "error", error: task._exception };
   return { outcome: "result", value: task._result };
 }
