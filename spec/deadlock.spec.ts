@@ -10,6 +10,9 @@ import { runDemo, type DemoRun } from "./demo-helpers.js";
 
 type Clock = "virtual" | "default";
 
+// Ten child processes, two at a time, on a shared machine: a test may wait for the ones started before it.
+jest.setTimeout(120_000);
+
 /** Runs up to two fixtures at once (2 cores), each started on first use. */
 const started = new Map<string, Promise<DemoRun>>();
 let slots = 2;
