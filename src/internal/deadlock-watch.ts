@@ -22,7 +22,6 @@
 import { DeadlockError } from "../errors.js";
 import type { EventLoop } from "../event-loop.js";
 import type { Future } from "../futures.js";
-import type { Task } from "../tasks.js";
 
 interface ExitingProcess {
   on(event: "beforeExit", fn: () => void): unknown;
@@ -30,12 +29,17 @@ interface ExitingProcess {
   exitCode?: number | string | null | undefined;
 }
 
-/** The task tree as text: installed by the trace layer (trace/deadlock-report.ts). */
-let treeWriter: ((loop: EventLoop) => string) | null = null;
+/**
+ * Builds the error, with its message and task tree: installed by the trace
+ * layer (trace/deadlock-report.ts), which knows how to draw the tree. Node
+ * loads it with the package; only a bundle that dropped it (and runs in Node,
+ * since a page never exits) gets the short message below.
+ */
+let describeDeadlock: ((loop: EventLoop, target: Future<unknown>) => DeadlockError) | null = null;
 
-/** @internal Installs how a deadlock report draws the task tree. */
-export function setDeadlockTreeWriter(writer: (loop: EventLoop) => string): void {
-  treeWriter = writer;
+/** @internal Installs how a deadlock is described. */
+export function setDeadlockDescriber(fn: (loop: EventLoop, target: Future<unknown>) => DeadlockError): void {
+  describeDeadlock = fn;
 }
 
 const watched = new Set<EventLoop>();
@@ -63,7 +67,10 @@ function onBeforeExit(): void {
   for (const loop of Array.from(watched)) {
     const target = loop._until;
     if (target === null || target.done() || !loop._stuck()) continue;
-    const error = deadlockError(loop, target);
+    const error =
+      describeDeadlock !== null
+        ? describeDeadlock(loop, target)
+        : new DeadlockError("deadlock: runUntilComplete()'s future is pending and nothing can ever wake it: the process was about to exit");
     try {
       loop.logger.error(`rx-asyncio: ${error.message}\n${error.taskTree}`);
     } catch {
@@ -73,54 +80,4 @@ function onBeforeExit(): void {
     if (p !== null && (p.exitCode === undefined || p.exitCode === null || p.exitCode === 0)) p.exitCode = 1;
     loop._deadlocked(error);
   }
-}
-
-function nameOf(target: Future<unknown>): string {
-  const t = target as Partial<Task<unknown>>;
-  return typeof t.getName === "function" ? `task '${t.getName()}'` : "future";
-}
-
-function deadlockError(loop: EventLoop, target: Future<unknown>): DeadlockError {
-  const tasks = Array.from(loop._tasks);
-  const waits = (target as Partial<Task<unknown>>)._futWaiter;
-  const on = waits !== null && waits !== undefined ? ` waits on ${safeLabel(waits)}` : " is pending";
-  const nothing =
-    loop.clock() === "virtual"
-      ? "no callback is ready, no virtual timer is left to jump to, and nothing else is left in the process"
-      : "no callback is ready, no timer is armed, and nothing else is left in the process";
-  const message =
-    `deadlock: the ${nameOf(target)} given to run()/runUntilComplete()${on} and nothing can ever wake it: ` +
-    `${nothing} (no I/O, timer or worker) that could settle what it waits on; the process was about to exit. ` +
-    `${tasks.length} pending task${tasks.length === 1 ? "" : "s"}; the task tree follows (error.taskTree)` +
-    (loop.getDebug() ? "." : "; run with RX_ASYNCIO_DEBUG=1 to see where each task was created.");
-  return new DeadlockError(message, taskTreeText(loop, tasks));
-}
-
-function safeLabel(fut: Future<unknown>): string {
-  try {
-    const t = fut as Partial<Task<unknown>>;
-    return typeof t.getName === "function" ? `task '${t.getName()}'` : String(fut._traceLabel());
-  } catch {
-    return "a future";
-  }
-}
-
-/** The tree (the trace layer's drawing if loaded, else one line per task), then creation sites in debug mode. */
-function taskTreeText(loop: EventLoop, tasks: Task<unknown>[]): string {
-  let text: string;
-  try {
-    text = treeWriter !== null ? treeWriter(loop) : "";
-  } catch {
-    text = "";
-  }
-  if (text === "") {
-    text = tasks.map((t) => `- task '${t.getName()}' ${t._futWaiter !== null ? `waits on ${safeLabel(t._futWaiter)}` : "is ready"}`).join("\n");
-  }
-  if (!loop.getDebug()) return text;
-  const sites: string[] = [];
-  for (const t of tasks) {
-    const src = t._sourceTraceback;
-    if (src !== undefined) sites.push(`task '${t.getName()}' was created at:\n${src.replace(/^/gm, "    ")}`);
-  }
-  return sites.length === 0 ? text : `${text}\n${sites.join("\n")}`;
 }

@@ -1,12 +1,46 @@
 /**
- * Draws the task tree for a deadlock report (internal/deadlock-watch.ts): the
- * kernel finds the deadlock, this layer knows how to draw who awaits whom.
- * Installed when the trace layer loads.
+ * What a deadlock report says (internal/deadlock-watch.ts finds the
+ * deadlock): what the stuck task waits on, the task tree, and in debug mode
+ * where each pending task was created. Installed when the trace layer loads,
+ * so the kernel carries none of this text.
  *
  * @module
  * @internal
  */
-import { setDeadlockTreeWriter } from "../internal/deadlock-watch.js";
+import { DeadlockError } from "../errors.js";
+import type { EventLoop } from "../event-loop.js";
+import type { Future } from "../futures.js";
+import { setDeadlockDescriber } from "../internal/deadlock-watch.js";
+import { Task } from "../tasks.js";
+import { waitLabel } from "./labels.js";
 import { captureTaskTree, formatTaskTree } from "./task-tree.js";
 
-setDeadlockTreeWriter((loop) => formatTaskTree(captureTaskTree({ loop })));
+function describeDeadlock(loop: EventLoop, target: Future<unknown>): DeadlockError {
+  const tasks = Array.from(loop._tasks);
+  const what = target instanceof Task ? `task '${target.getName()}'` : "future";
+  const waits = target instanceof Task && target._futWaiter !== null ? ` waits on ${waitLabel(target._futWaiter).label}` : " is pending";
+  const nothing =
+    loop.clock() === "virtual"
+      ? "no callback is ready, no virtual timer is left to jump to"
+      : "no callback is ready, no timer is armed";
+  const message =
+    `deadlock: the ${what} given to run()/runUntilComplete()${waits} and nothing can ever wake it: ` +
+    `${nothing}, and nothing else is left in the process (no I/O, timer or worker) that could settle what it waits on; ` +
+    `the process was about to exit. ${tasks.length} pending task${tasks.length === 1 ? "" : "s"}; the task tree follows (error.taskTree)` +
+    (loop.getDebug() ? "." : "; run with RX_ASYNCIO_DEBUG=1 to see where each task was created.");
+  return new DeadlockError(message, treeText(loop, tasks));
+}
+
+/** The tree, then (in debug mode) where each pending task was created. */
+function treeText(loop: EventLoop, tasks: Task<unknown>[]): string {
+  const tree = formatTaskTree(captureTaskTree({ loop }));
+  if (!loop.getDebug()) return tree;
+  const sites: string[] = [];
+  for (const t of tasks) {
+    const src = t._sourceTraceback;
+    if (src !== undefined) sites.push(`task '${t.getName()}' was created at:\n${src.replace(/^/gm, "    ")}`);
+  }
+  return sites.length === 0 ? tree : `${tree}\n${sites.join("\n")}`;
+}
+
+setDeadlockDescriber(describeDeadlock);
