@@ -13,7 +13,7 @@ import type { Future } from "../futures.js";
 import { setDeadlockDescriber } from "../internal/deadlock-watch.js";
 import { Task } from "../tasks.js";
 import { waitLabel } from "./labels.js";
-import { captureTaskTree, formatTaskTree } from "./task-tree.js";
+import { captureTaskTree, formatTaskTree, type TaskTreeNode } from "./task-tree.js";
 
 function describeDeadlock(loop: EventLoop, target: Future<unknown>): DeadlockError {
   const tasks = Array.from(loop._tasks);
@@ -31,9 +31,36 @@ function describeDeadlock(loop: EventLoop, target: Future<unknown>): DeadlockErr
   return new DeadlockError(message, treeText(loop, tasks));
 }
 
+/**
+ * Two waits with the same label on different objects ("Event.wait" on two
+ * Events, two tasks each waiting for the other's) read the same in the tree:
+ * number the objects (`Event.wait #1`, `Event.wait #2`), so the report says
+ * which waits share an object. A primitive's waiters share its wait queue.
+ */
+function numberSharedLabels(roots: TaskTreeNode[]): void {
+  const leaves: { node: TaskTreeNode & { kind: "future" }; key: object }[] = [];
+  const walk = (n: TaskTreeNode) => {
+    if (n.kind === "future" && n.children.length === 0) leaves.push({ node: n, key: (n.future as { _lot?: object })._lot ?? n.future });
+    n.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  const byLabel = new Map<string, object[]>();
+  for (const { node, key } of leaves) {
+    const keys = byLabel.get(node.label) ?? [];
+    if (!keys.includes(key)) keys.push(key);
+    byLabel.set(node.label, keys);
+  }
+  for (const { node, key } of leaves) {
+    const keys = byLabel.get(node.label)!;
+    if (keys.length > 1) node.label = `${node.label} #${keys.indexOf(key) + 1}`;
+  }
+}
+
 /** The tree, then (in debug mode) where each pending task was created. */
 function treeText(loop: EventLoop, tasks: Task<unknown>[]): string {
-  const tree = formatTaskTree(captureTaskTree({ loop }));
+  const captured = captureTaskTree({ loop });
+  numberSharedLabels(captured.roots);
+  const tree = formatTaskTree(captured);
   if (!loop.getDebug()) return tree;
   const sites: string[] = [];
   for (const t of tasks) {
