@@ -8,6 +8,7 @@ import {
   asCompleted,
   CancelledError,
   createTask,
+  currentTask,
   ensureFuture,
   ExceptionGroup,
   FIRST_EXCEPTION,
@@ -16,10 +17,12 @@ import {
   mapTask,
   run,
   RuntimeError,
+  shield,
   sleep,
   task,
   taskGroup,
   wait,
+  waitFor,
   type Coroutine,
 } from "../src/index.js";
 
@@ -460,5 +463,52 @@ describe("cancelling tasks that await each other never recurses without bound", 
       return [asked, a.cancelled(), b.cancelled()];
     }, V);
     expect(out).toEqual([true, true, true]);
+  });
+});
+
+describe("awaiting oneself through gather / shield / wait / asCompleted is refused, as waitFor does", () => {
+  const cases: [string, () => Coroutine<unknown>, RegExp][] = [
+    ["yield* gather(currentTask())", () => gather(currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /gather\(\.\.\.aws\): task 'me' cannot await itself \(it is aws\[0\]\)/],
+    ["yield* gather(other, currentTask())", () => gather(sleep(5), currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /it is aws\[1\]/],
+    ["yield* shield(currentTask())", () => shield(currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /shield\(aw\): task 'me' cannot await itself/],
+    ["yield* wait([currentTask()])", () => wait([currentTask()!]), /wait\(aws, options\): task 'me' cannot await itself/],
+    [
+      "yield* asCompleted([currentTask()])",
+      function* () {
+        for (const next of asCompleted([currentTask()!])) yield* next;
+      },
+      /asCompleted\(aws, options\): task 'me' cannot await itself/,
+    ],
+    ["yield* waitFor(currentTask(), 10) (already refused)", () => waitFor(currentTask()!, 10), /cannot await itself/],
+  ];
+
+  test.each(cases)("%s: RuntimeError in the task at once, no deadlock", async (_name, body, re) => {
+    const out = await run(function* (): Coroutine<unknown> {
+      const me = createTask(function* (): Coroutine<unknown> {
+        try {
+          return yield* body();
+        } catch (e) {
+          return e;
+        }
+      }, { name: "me" });
+      return yield* waitFor(me, 1000);
+    }, V);
+    expect(out).toBeInstanceOf(RuntimeError);
+    expect(String(out)).toMatch(re);
+  });
+
+  test("a gather of the current task handed to another task is still allowed", async () => {
+    const out = await run(function* (): Coroutine<unknown> {
+      const me = createTask(function* (): Coroutine<number> {
+        const g = gather(currentTask()!);
+        createTask(function* () {
+          yield* g;
+        });
+        yield* sleep(1);
+        return 5;
+      });
+      return yield* me;
+    }, V);
+    expect(out).toBe(5);
   });
 });

@@ -5,7 +5,8 @@
  * @module
  */
 import { describe, isCoroutine } from "./coroutines.js";
-import type { CoroutineLike } from "./coroutines.js";
+import type { CoroutineLike, Suspend } from "./coroutines.js";
+import { awaitsItself } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./running-loop.js";
 import type { FutureLike } from "./ensure-future.js";
@@ -60,6 +61,20 @@ class GatheringFuture<R> extends Future<R> {
   /** @internal What a task waiting on it waits on, in traces and the task tree. */
   override _traceLabel(): string {
     return "gather";
+  }
+
+  /**
+   * `yield*` support, refusing the one await that can never end: the task
+   * awaiting the gather is one of its children (the check runs in the awaiting
+   * task, so handing the gather to another task stays allowed).
+   */
+  override [Symbol.iterator](): Iterator<Suspend, R, unknown> {
+    const me = this._loop._currentTask;
+    if (me !== null && this._state === PENDING) {
+      const i = this._children.indexOf(me);
+      if (i >= 0) throw awaitsItself("gather(...aws)", me.getName(), `aws[${i}]`);
+    }
+    return super[Symbol.iterator]();
   }
 
   /** @internal Its parts, shown below it in the task tree. */
