@@ -31,7 +31,10 @@ import {
   FINISHED,
   PENDING,
 } from "./internal/future-state.js";
-import { checkLoop } from "./internal/loop-checks.js";
+import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
+
+/** The keys of `TaskOptions`: any other is a typo, refused at once. */
+const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
@@ -620,6 +623,7 @@ export function checkTaskOptions(where: string, options: unknown): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
   }
+  checkOptionKeys(where, options, TASK_OPTIONS);
   const o = options as TaskOptions;
   if (o.loop !== undefined) checkLoop(where, o.loop);
   if (o.eager !== undefined && typeof o.eager !== "boolean") {
