@@ -13,6 +13,7 @@ import {
   ExceptionGroup,
   FIRST_EXCEPTION,
   gather,
+  gatherAll,
   getRunningLoop,
   mapTask,
   run,
@@ -510,5 +511,48 @@ describe("awaiting oneself through gather / shield / wait / asCompleted is refus
       return yield* me;
     }, V);
     expect(out).toBe(5);
+  });
+});
+
+describe("limits: an iterable form with no limit but memory", () => {
+  const N = 250_000;
+
+  test(`gatherAll(iterable) of ${N} coroutines (gather(...array) overflows the engine's argument stack)`, async () => {
+    const out = await run(function* (): Coroutine<[number, number, number]> {
+      function* items() {
+        for (let i = 0; i < N; i++) yield sleep(0, i);
+      }
+      const r = yield* gatherAll({ [Symbol.iterator]: items });
+      let sum = 0;
+      for (const v of r) sum += v;
+      const settled = yield* gatherAll([sleep(0, 1), ensureFuture(Promise.reject(new Error("x")))], { returnExceptions: true });
+      return [r.length, sum, settled.length];
+    }, V);
+    expect(out).toEqual([N, (N * (N - 1)) / 2, 2]);
+  });
+
+  test(`wait() and asCompleted() of ${N} futures`, async () => {
+    const out = await run(function* (): Coroutine<[number, number]> {
+      const loop = getRunningLoop();
+      const fs = Array.from({ length: N }, () => loop.createFuture<number>());
+      loop.callLater(1, () => fs.forEach((f, i) => f.setResult(i)));
+      const [done] = yield* wait(fs);
+      let n = 0;
+      for (const next of asCompleted(fs)) {
+        yield* next;
+        n++;
+      }
+      return [done.size, n];
+    }, V);
+    expect(out).toEqual([N, N]);
+  });
+
+  test("gatherAll checks its argument and options like gather", async () => {
+    await run(function* () {
+      expect(() => gatherAll(5 as never)).toThrow(/gatherAll\(aws, options\): 'aws' must be an iterable .* got 5/);
+      expect(() => gatherAll([5 as never])).toThrow(/gatherAll\(aws, options\): aws\[0\] must be/);
+      expect(() => gatherAll([], { retrunExceptions: true } as never)).toThrow(/did you mean 'returnExceptions'/);
+      expect(yield* gatherAll([])).toEqual([]);
+    }, V);
   });
 });

@@ -41,7 +41,7 @@ export function isAwaitableLike(x: unknown): boolean {
 export function notAwaitable(where: string, what: string, x: unknown): TypeError {
   let hint = "";
   if (typeof x === "function") hint = " (call the coroutine function: pass fn(), not fn)";
-  else if (typeof x === "object" && x !== null && isPlainCollection(x)) hint = " (spread it: pass ...items)";
+  else if (typeof x === "object" && x !== null && isPlainCollection(x)) hint = " (spread it: pass ...items; for many items, gatherAll(items))";
   return new TypeError(
     `${where}: ${what} must be a coroutine, a Future/Task, a promise or an Observable, got ${describe(x)}${hint}`,
   );
