@@ -3,6 +3,8 @@
  * Each describe block is one item of the issue; each test failed on main
  * (3f1e413) and passes now.
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { firstValueFrom, Observable } from "rxjs";
 import {
   asCompleted,
@@ -555,4 +557,36 @@ describe("limits: an iterable form with no limit but memory", () => {
       expect(yield* gatherAll([])).toEqual([]);
     }, V);
   });
+});
+
+describe("a coroutine never awaited is reported in debug mode, with where it was created", () => {
+  const root = join(__dirname, "..");
+  const child = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(root, "spec", "fixtures", "never-awaited.ts"), ...args], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+    const lines = r.stdout.trim().split("\n");
+    return JSON.parse(lines[lines.length - 1]!) as string[];
+  };
+
+  test("debug mode: sleep(10); lock.acquire(); queue.get(); alone are each reported once, at their line", () => {
+    const warnings = child("--debug");
+    const never = warnings.filter((w) => w.includes("was never awaited"));
+    expect(never.map((w) => w.split("\n")[0]).sort()).toEqual([
+      "coroutine Lock.acquire() was never awaited",
+      "coroutine Queue.get() was never awaited",
+      "coroutine sleep(10) was never awaited",
+      "coroutine sleep(20) was never awaited",
+    ]);
+    for (const w of never) {
+      expect(w).toMatch(/Coroutine created at \(most recent call first\):\n\s+at forgetful .*never-awaited\.ts:\d+/);
+    }
+  }, 90_000);
+
+  test("without debug mode nothing is tracked or reported", () => {
+    expect(child().filter((w) => w.includes("never awaited"))).toEqual([]);
+  }, 90_000);
 });
