@@ -42,6 +42,7 @@ const CASES: [string, Clock, boolean][] = [
   ["queue", "virtual", false],
   ["mutual", "default", false],
   ["lock", "virtual", false],
+  ["promise", "virtual", false],
   ["lock", "default", true],
   ["timer", "default", false],
   ["socket", "default", false],
@@ -83,6 +84,13 @@ describe("a program that can never finish is reported", () => {
 
   test("a Lock whose holder finished without releasing it (virtual clock)", async () => {
     expectDeadlock(await fixture("lock", "virtual"), "    └── Lock.acquire");
+  });
+
+  test("a promise nothing will settle holds the virtual clock, so a timer is left but never comes", async () => {
+    const r = await fixture("promise", "virtual");
+    expectDeadlock(r, "│   └── promise");
+    expect(r.stderr).toContain("the virtual clock may not jump to its next timer while outside work (a promise, a job) is pending");
+    expect(r.stderr).toMatch(/\(T\) sleeper  \[waiting\]\n\s+└── sleep until 1000 ms \(1000 ms left\)/);
   });
 
   test("in debug mode the report says where each pending task was created", async () => {
