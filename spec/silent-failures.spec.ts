@@ -3,23 +3,29 @@
  * Each describe block is one item of the issue; each test failed on main
  * (3f1e413) and passes now.
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { firstValueFrom, Observable } from "rxjs";
 import {
   asCompleted,
   CancelledError,
   createTask,
+  currentTask,
   ensureFuture,
   ExceptionGroup,
   FIRST_EXCEPTION,
   gather,
+  gatherAll,
   getRunningLoop,
   mapTask,
   run,
   RuntimeError,
+  shield,
   sleep,
   task,
   taskGroup,
   wait,
+  waitFor,
   type Coroutine,
 } from "../src/index.js";
 
@@ -461,4 +467,126 @@ describe("cancelling tasks that await each other never recurses without bound", 
     }, V);
     expect(out).toEqual([true, true, true]);
   });
+});
+
+describe("awaiting oneself through gather / shield / wait / asCompleted is refused, as waitFor does", () => {
+  const cases: [string, () => Coroutine<unknown>, RegExp][] = [
+    ["yield* gather(currentTask())", () => gather(currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /gather\(\.\.\.aws\): task 'me' cannot await itself \(it is aws\[0\]\)/],
+    ["yield* gather(other, currentTask())", () => gather(sleep(5), currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /it is aws\[1\]/],
+    ["yield* shield(currentTask())", () => shield(currentTask()!)[Symbol.iterator]() as Coroutine<unknown>, /shield\(aw\): task 'me' cannot await itself/],
+    ["yield* wait([currentTask()])", () => wait([currentTask()!]), /wait\(aws, options\): task 'me' cannot await itself/],
+    [
+      "yield* asCompleted([currentTask()])",
+      function* () {
+        for (const next of asCompleted([currentTask()!])) yield* next;
+      },
+      /asCompleted\(aws, options\): task 'me' cannot await itself/,
+    ],
+    ["yield* waitFor(currentTask(), 10) (already refused)", () => waitFor(currentTask()!, 10), /cannot await itself/],
+  ];
+
+  test.each(cases)("%s: RuntimeError in the task at once, no deadlock", async (_name, body, re) => {
+    const out = await run(function* (): Coroutine<unknown> {
+      const me = createTask(function* (): Coroutine<unknown> {
+        try {
+          return yield* body();
+        } catch (e) {
+          return e;
+        }
+      }, { name: "me" });
+      return yield* waitFor(me, 1000);
+    }, V);
+    expect(out).toBeInstanceOf(RuntimeError);
+    expect(String(out)).toMatch(re);
+  });
+
+  test("a gather of the current task handed to another task is still allowed", async () => {
+    const out = await run(function* (): Coroutine<unknown> {
+      const me = createTask(function* (): Coroutine<number> {
+        const g = gather(currentTask()!);
+        createTask(function* () {
+          yield* g;
+        });
+        yield* sleep(1);
+        return 5;
+      });
+      return yield* me;
+    }, V);
+    expect(out).toBe(5);
+  });
+});
+
+describe("limits: an iterable form with no limit but memory", () => {
+  const N = 250_000;
+
+  test(`gatherAll(iterable) of ${N} coroutines (gather(...array) overflows the engine's argument stack)`, async () => {
+    const out = await run(function* (): Coroutine<[number, number, number]> {
+      function* items() {
+        for (let i = 0; i < N; i++) yield sleep(0, i);
+      }
+      const r = yield* gatherAll({ [Symbol.iterator]: items });
+      let sum = 0;
+      for (const v of r) sum += v;
+      const settled = yield* gatherAll([sleep(0, 1), ensureFuture(Promise.reject(new Error("x")))], { returnExceptions: true });
+      return [r.length, sum, settled.length];
+    }, V);
+    expect(out).toEqual([N, (N * (N - 1)) / 2, 2]);
+  });
+
+  test(`wait() and asCompleted() of ${N} futures`, async () => {
+    const out = await run(function* (): Coroutine<[number, number]> {
+      const loop = getRunningLoop();
+      const fs = Array.from({ length: N }, () => loop.createFuture<number>());
+      loop.callLater(1, () => fs.forEach((f, i) => f.setResult(i)));
+      const [done] = yield* wait(fs);
+      let n = 0;
+      for (const next of asCompleted(fs)) {
+        yield* next;
+        n++;
+      }
+      return [done.size, n];
+    }, V);
+    expect(out).toEqual([N, N]);
+  });
+
+  test("gatherAll checks its argument and options like gather", async () => {
+    await run(function* () {
+      expect(() => gatherAll(5 as never)).toThrow(/gatherAll\(aws, options\): 'aws' must be an iterable .* got 5/);
+      expect(() => gatherAll([5 as never])).toThrow(/gatherAll\(aws, options\): aws\[0\] must be/);
+      expect(() => gatherAll([], { retrunExceptions: true } as never)).toThrow(/did you mean 'returnExceptions'/);
+      expect(yield* gatherAll([])).toEqual([]);
+    }, V);
+  });
+});
+
+describe("a coroutine never awaited is reported in debug mode, with where it was created", () => {
+  const root = join(__dirname, "..");
+  const child = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(root, "spec", "fixtures", "never-awaited.ts"), ...args], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+    const lines = r.stdout.trim().split("\n");
+    return JSON.parse(lines[lines.length - 1]!) as string[];
+  };
+
+  test("debug mode: sleep(10); lock.acquire(); queue.get(); alone are each reported once, at their line", () => {
+    const warnings = child("--debug");
+    const never = warnings.filter((w) => w.includes("was never awaited"));
+    expect(never.map((w) => w.split("\n")[0]).sort()).toEqual([
+      "coroutine Lock.acquire() was never awaited",
+      "coroutine Queue.get() was never awaited",
+      "coroutine sleep(10) was never awaited",
+      "coroutine sleep(20) was never awaited",
+    ]);
+    for (const w of never) {
+      expect(w).toMatch(/Coroutine created at \(most recent call first\):\n\s+at forgetful .*never-awaited\.ts:\d+/);
+    }
+  }, 90_000);
+
+  test("without debug mode nothing is tracked or reported", () => {
+    expect(child().filter((w) => w.includes("never awaited"))).toEqual([]);
+  }, 90_000);
 });

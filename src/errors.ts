@@ -95,6 +95,14 @@ export class RuntimeError extends Error {
 named(RuntimeError, "RuntimeError");
 
 /**
+ * The error for a task awaiting something that waits for that very task
+ * (`yield* gather(currentTask())`): it would never finish. @internal
+ */
+export function awaitsItself(where: string, taskName: string, what: string): RuntimeError {
+  return new RuntimeError(`${where}: task '${taskName}' cannot await itself (it is ${what}): this would never finish`);
+}
+
+/**
  * What a failure with no value becomes where it enters a future: `throw null`
  * in a coroutine, `Promise.reject()`, `subscriber.error(undefined)`. JavaScript
  * may throw anything, but a nullish failure carries no message and no stack,

@@ -22,7 +22,10 @@ import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, timerBefore, type TimerEntr
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
-import { checkCallback, checkDelay, envFlag, perfNow } from "./internal/loop-checks.js";
+import { checkCallback, checkDelay, checkOptionKeys, envFlag, perfNow } from "./internal/loop-checks.js";
+
+/** The keys of `EventLoopOptions` (and the internal `_autoRun`): any other is a typo. */
+const EVENT_LOOP_OPTIONS = ["clock", "debug", "host", "_autoRun"] as const;
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskFactory, type TaskInput, type TaskOptions } from "./tasks.js";
@@ -125,6 +128,7 @@ export class EventLoop implements SchedulerLike {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`new EventLoop(options): 'options' must be an object, got ${describe(options)}`);
     }
+    checkOptionKeys("new EventLoop(options)", options, EVENT_LOOP_OPTIONS);
     const clock = options.clock ?? (envFlag("RX_ASYNCIO_CLOCK") === "virtual" ? "virtual" : "real");
     if (clock !== "real" && clock !== "virtual") {
       throw new RangeError(`new EventLoop(options): 'clock' must be "real" or "virtual", got ${describe(clock)}`);
@@ -221,6 +225,11 @@ export class EventLoop implements SchedulerLike {
     checkCallback("work", work);
     // Negative delays (a past Date) and NaN are "now" for RxJS; only a non-number is a mistake.
     if (typeof delay !== "number") throw new TypeError(`schedule(work, delay): 'delay' must be a number of ms, got ${describe(delay)}`);
+    // Infinity would be a timer that never fires (RxJS's own asyncScheduler
+    // fires it after 1 ms, as setTimeout clamps it): refused, as callLater does.
+    if (delay === Infinity) {
+      throw new RangeError("schedule(work, delay): 'delay' must be a finite number of ms (to never run work, do not schedule it), got Infinity");
+    }
     this._checkClosed();
     return new LoopAction<T>(this, work).schedule(state, delay);
   }

@@ -12,9 +12,16 @@ import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import { Task, toCoroutine, type TaskInput } from "./tasks.js";
 import { checkSignal } from "./internal/abort-signal.js";
+import { checkOptionKeys } from "./internal/loop-checks.js";
 import type { TimerHandle } from "./handles.js";
 import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
 import { guardSigint, keyboardInterrupt, type SigintGuard } from "./internal/sigint.js";
+
+/**
+ * The keys of `RunOptions`: any other is a typo, refused at once. (It lists
+ * `handleSigint`, issue 15's Ctrl-C option, so the two changes merge either way.)
+ */
+const RUN_OPTIONS = ["clock", "debug", "host", "trace", "signal", "handleSigint"] as const;
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -156,6 +163,7 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`run(main, options): 'options' must be an object, got ${describe(options)}`);
   }
+  checkOptionKeys("run(main, options)", options, RUN_OPTIONS);
   checkTraceOption(options.trace);
   checkSignal("run(main, options)", options.signal);
   if (options.handleSigint !== undefined && typeof options.handleSigint !== "boolean") {

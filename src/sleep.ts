@@ -8,7 +8,8 @@ import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
-import { getRunningLoop } from "./running-loop.js";
+import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
+import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 import { F_BLOCKING, F_SLEEP_DONE, FINISHED, PENDING } from "./internal/future-state.js";
@@ -44,6 +45,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   next(): IteratorResult<Suspend, T> {
     if (this._loop === null && this._state === PENDING) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       const loop = getRunningLoop();
       (this as { _loop: EventLoop })._loop = loop;
       if (loop._debug) loop._recordSource(this);
@@ -97,6 +99,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */
   private _abandon(): void {
+    if (unawaitedState.count !== 0) markAwaited(this);
     this._flags |= F_SLEEP_DONE;
     if (this._state === PENDING) this.cancel();
   }
@@ -132,6 +135,7 @@ class YieldOp<T> implements CoroutineLike<T> {
 
   next(): IteratorResult<Suspend, T> {
     if (this._step === Y_START) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       this._step = Y_YIELDED;
       return SUSPEND_ONCE;
     }
@@ -178,7 +182,10 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
   if (!Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`sleep(ms): 'ms' must be a finite number of milliseconds >= 0, got ${describe(ms)}`);
   }
-  return ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
+  const coro = ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
+  const loop = _getRunningLoop();
+  if (loop !== null && loop._debug) trackUnawaited(loop, coro, `sleep(${ms})`);
+  return coro;
 }
 
 /** What `sleep()` returns: a coroutine object to `yield*` (once). */
