@@ -5,7 +5,7 @@
  * @module
  */
 import { EmptyError, type Observable, type Subscription } from "rxjs";
-import { CancelledError } from "./errors.js";
+import { CancelledError, nullishFailure } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future } from "./futures.js";
 
@@ -46,7 +46,7 @@ export class PromiseFuture<T> extends Future<T> {
     }
     if (this.done() || loop.isClosed()) return;
     if (ok) this.setResult(v as T);
-    else this.setException(v === undefined ? new Error("promise rejected with undefined") : v);
+    else this.setException(v === undefined || v === null ? new Error(`promise rejected with ${String(v)}`) : v);
   }
 
   override _traceLabel(): string {
@@ -90,7 +90,7 @@ export class ObservableFuture<T> extends Future<T> {
       },
       error: (e: unknown) => {
         end();
-        if (!this.done() && !loop.isClosed()) this.setException(e);
+        if (!this.done() && !loop.isClosed()) this.setException(nullishFailure(e, "observable errored with"));
       },
       complete: () => {
         end();

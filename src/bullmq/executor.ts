@@ -12,6 +12,8 @@ import type { EventLoop } from "../event-loop.js";
 import type { Executor, JobFunction, JobResult, ShutdownOptions } from "../executor.js";
 import { Dispatcher, type BullMQJobFuture, type JobSettings } from "./dispatcher.js";
 import { checkJsonArgs } from "./json-args.js";
+import { checkJobOptionKeys } from "./options.js";
+import { finishReport, type BullMQShutdownReport } from "./shutdown.js";
 
 /** Per-job options: BullMQ's own retry options, and a timeout the worker enforces. */
 export interface BullMQJobOptions {
@@ -75,6 +77,7 @@ export class BullMQExecutor implements Executor {
 
   constructor(options: BullMQExecutorOptions) {
     if (typeof options !== "object" || options === null) throw new TypeError(`${WHERE}: 'options' must be an object, got ${describe(options)}`);
+    checkJobOptionKeys(WHERE, options, true);
     const { connection, queue, prefix = "bull", jobNames, connectionTimeout = 10_000 } = options;
     if (typeof connection !== "object" || connection === null) {
       throw new TypeError(`${WHERE}: 'connection' must be ioredis options ({ host, port }) or an ioredis instance, got ${describe(connection)}`);
@@ -106,6 +109,7 @@ export class BullMQExecutor implements Executor {
   withOptions(options: BullMQJobOptions): BullMQExecutor {
     const where = "withOptions(options)";
     if (typeof options !== "object" || options === null) throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
+    checkJobOptionKeys(where, options);
     const view = Object.create(BullMQExecutor.prototype) as BullMQExecutor;
     return Object.assign(view, { _d: this._d, _names: this._names, _settings: settings(where, this._settings, options) });
   }
@@ -113,6 +117,11 @@ export class BullMQExecutor implements Executor {
   /** The BullMQ `Queue` jobs are added to (`null` before the first job), for BullMQ's own tools. */
   get queue(): Queue | null {
     return this._d.queue;
+  }
+
+  /** What the last `shutdown()` could not clean up, once it ended (`null` before). */
+  get shutdownReport(): BullMQShutdownReport | null {
+    return this._d.report;
   }
 
   /** How many futures wait on jobs of this executor. */
@@ -141,7 +150,12 @@ export class BullMQExecutor implements Executor {
    * Stops taking jobs, then (with `wait`, the default) waits for the jobs in
    * flight and closes the connections. `cancelFutures` cancels the jobs no
    * worker has started (they are removed from the queue); `cancelRunning` also
-   * the running ones (their workers' signals abort). Never rejects.
+   * the running ones (their workers' signals abort). Never rejects, and
+   * never hangs on Redis: every Redis call of it has `connectionTimeout`
+   * (the jobs out fail with `JobConnectionError` when Redis does not answer
+   * that long), past which the connections are dropped. What could not be
+   * cleaned up is in `shutdownReport` once it ended, and emitted as a
+   * `BullMQExecutorWarning` on the process.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     const where = "shutdown(options)";
@@ -150,12 +164,17 @@ export class BullMQExecutor implements Executor {
     d.closed = true;
     // A future whose loop was closed can no longer be awaited: its job is cancelled, not waited for.
     for (const e of [...d.pending.values()]) if (e.loop.isClosed()) d._onCancel(e);
+    const started = Date.now();
     const work = (async () => {
       if (options.cancelRunning === true) for (const e of [...d.pending.values()]) e.future.cancel();
       else if (options.cancelFutures === true) for (const e of await d.notStarted()) e.future.cancel();
       await d.whenIdle();
-      await d.close();
-    })().catch(() => undefined);
+      return await d.close();
+    })()
+      .catch((e: unknown) => finishReport(d.opts.queue, started, [`shutdown failed: ${String(e)}`], []))
+      .then((report) => {
+        d.report = report;
+      });
     return options.wait === false ? Promise.resolve() : work;
   }
 }
