@@ -245,6 +245,41 @@ export function checkSum(sum, n) {
 }
 
 /**
+ * W3's figure: ms since `t0` (read first), once the results are checked to be
+ * 0..n-1 and the peak concurrency exactly `limit`.
+ */
+export function limitedFigure(t0, results, n, peak, limit) {
+  const ms = now() - t0;
+  checkSum(sumOf(results), n);
+  check(peak === limit, `peak concurrency ${peak} != ${limit}`);
+  return { value: ms, detail: { peak } };
+}
+
+/**
+ * W8 on a promise-based lock: `tasks` workers each run the critical section
+ * `rounds` times through `withLock(fn)`, hopping with `tick` inside it.
+ */
+export async function lockedRounds({ tasks, rounds }, withLock, tick) {
+  const cs = new CriticalSection();
+  const critical = async () => {
+    const v = cs.enter();
+    await tick();
+    cs.leave(v);
+  };
+  const t0 = now();
+  const jobs = new Array(tasks);
+  for (let t = 0; t < tasks; t++) {
+    jobs[t] = (async () => {
+      for (let r = 0; r < rounds; r++) await withLock(critical);
+    })();
+  }
+  await Promise.all(jobs);
+  const ms = now() - t0;
+  cs.verify(tasks * rounds);
+  return { value: ms };
+}
+
+/**
  * W8's probe, the same in every system: a read-wait-write counter. Code holding
  * the lock calls `enter()`, waits one zero-delay hop, then `leave(v)`; an
  * overlap or a lost update shows in `verify()`.

@@ -9,7 +9,7 @@
 // full turn of Node's event loop) and calls abort() with no reason, which
 // builds a DOMException with a stack per task.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { check, checkSum, CriticalSection, lcgDelays, now, sumOf } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, lcgDelays, limitedFigure, now, sumOf } from "../lib/workloads.mjs";
 import { immediateTick, microtaskTick } from "./support.mjs";
 
 /**
@@ -133,12 +133,7 @@ function build({ tick, abort, isAbort }) {
           }
         })();
       }
-      const results = await Promise.all(jobs);
-      const ms = now() - t0;
-      const sum = sumOf(results);
-      checkSum(sum, n);
-      check(peak === limit, `peak concurrency ${peak} != ${limit}`);
-      return { value: ms, detail: { peak } };
+      return limitedFigure(t0, await Promise.all(jobs), n, peak, limit);
     },
 
     async W4({ n, maxsize }) {

@@ -3,7 +3,7 @@
 // forEach"), queues = Queue.bounded, lock = Semaphore.make(1).withPermits(1),
 // cancel = Fiber.interruptAll. Zero-delay sleep = Effect.yieldNow.
 import { Effect, Fiber, Queue, Semaphore } from "effect";
-import { check, checkSum, CriticalSection, lcgDelays, now, sumOf } from "../lib/workloads.mjs";
+import { check, checkSum, CriticalSection, lcgDelays, limitedFigure, now, sumOf } from "../lib/workloads.mjs";
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 
@@ -44,12 +44,7 @@ export const workloads = {
         return i;
       });
     const t0 = now();
-    const results = await Effect.runPromise(Effect.forEach(range(n), job, { concurrency: limit }));
-    const ms = now() - t0;
-    const sum = sumOf(results);
-    checkSum(sum, n);
-    check(peak === limit, `peak concurrency ${peak} != ${limit}`);
-    return { value: ms, detail: { peak } };
+    return limitedFigure(t0, await Effect.runPromise(Effect.forEach(range(n), job, { concurrency: limit })), n, peak, limit);
   },
 
   async W4({ n, maxsize }) {

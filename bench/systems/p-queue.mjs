@@ -4,7 +4,7 @@
 // Zero-delay sleep: `await Promise.resolve()` in the strongest form,
 // setImmediate in the "common" variant (as async/await).
 import PQueue from "p-queue";
-import { check, checkSum, CriticalSection, now, sumOf } from "../lib/workloads.mjs";
+import { check, checkSum, limitedFigure, lockedRounds, now } from "../lib/workloads.mjs";
 import { immediateTick, microtaskTick } from "./support.mjs";
 
 /** The workloads with `tick` as the zero-delay hop. */
@@ -24,12 +24,7 @@ function build(tick) {
           return i;
         });
       }
-      const results = await Promise.all(jobs);
-      const ms = now() - t0;
-      const sum = sumOf(results);
-      checkSum(sum, n);
-      check(peak === limit, `peak concurrency ${peak} != ${limit}`);
-      return { value: ms, detail: { peak } };
+      return limitedFigure(t0, await Promise.all(jobs), n, peak, limit);
     },
 
     async W4({ n, maxsize }) {
@@ -51,25 +46,9 @@ function build(tick) {
       return { value: ms };
     },
 
-    async W8({ tasks, rounds }) {
+    W8(size) {
       const lock = new PQueue({ concurrency: 1 });
-      const cs = new CriticalSection();
-      const critical = async () => {
-        const v = cs.enter();
-        await tick();
-        cs.leave(v);
-      };
-      const t0 = now();
-      const jobs = new Array(tasks);
-      for (let t = 0; t < tasks; t++) {
-        jobs[t] = (async () => {
-          for (let r = 0; r < rounds; r++) await lock.add(critical);
-        })();
-      }
-      await Promise.all(jobs);
-      const ms = now() - t0;
-      cs.verify(tasks * rounds);
-      return { value: ms };
+      return lockedRounds(size, (fn) => lock.add(fn), tick);
     },
   };
 }
