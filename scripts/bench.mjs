@@ -10,6 +10,8 @@
 //   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
 //   npm run bench -- --step-cost           the per-step cost microbenchmark instead
 //   npm run bench -- --eager               the eager-task rows (bench/eager.mjs) instead
+//   npm run bench -- --distributed         the distributed row (bench/distributed.mjs: BullMQExecutor
+//                                          vs plain BullMQ, 2 worker processes, needs redis-server) instead
 //
 // Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS,
 // --no-build, --lib build|src (src: load src/ through tsx, no build),
@@ -59,6 +61,7 @@ function parseArgs(argv) {
     else if (a === "--batch") opts.batch = true;
     else if (a === "--step-cost") opts.stepCost = true;
     else if (a === "--eager") opts.eager = true;
+    else if (a === "--distributed") opts.distributed = true;
     else if (a === "--rerender") opts.rerender = resolve(value(i++, a));
     else if (a === "--help" || a === "-h") {
       const header = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1);
@@ -151,6 +154,14 @@ async function main() {
     const entry = buildForBench(root, { force: opts.forceBuild, log: (s) => process.stderr.write(`${s}\n`) }).entry;
     const n = opts.scale === "full" ? 100_000 : opts.scale === "quick" ? 5_000 : 300;
     const table = runEagerBench({ rounds: opts.rounds ?? (opts.scale === "full" ? 5 : 1), n, env: { ...process.env, RX_BENCH_LIB: entry }, log: (s) => process.stderr.write(`${s}\n`) });
+    process.stdout.write(`\n${table}\n`);
+    return;
+  }
+  if (opts.distributed) {
+    const { runDistributedBench } = await import("../bench/distributed.mjs");
+    const entry = buildForBench(root, { force: opts.forceBuild, log: (s) => process.stderr.write(`${s}\n`) }).entry;
+    const n = opts.scale === "full" ? 20_000 : opts.scale === "quick" ? 5_000 : 500;
+    const { table } = await runDistributedBench({ rounds: opts.rounds, n, env: { ...process.env, RX_BENCH_LIB: entry }, log: (s) => process.stderr.write(`${s}\n`) });
     process.stdout.write(`\n${table}\n`);
     return;
   }
