@@ -12,10 +12,10 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 }
 faultRun({ jobs, log: (l) => console.log(`  ${l}`) }).then(
   (r) => {
-    console.log(`fault run: ${r.jobs} jobs in ${r.seconds.toFixed(1)} s through 2 workers (w1 SIGKILLed and replaced by w3; redis-server restarted in ${r.redisRestartMs} ms)`);
+    console.log(`fault run: ${r.jobs} jobs in ${r.seconds.toFixed(1)} s through 2 workers (w1 SIGKILLed at ${r.killedAtS.toFixed(1)} s and replaced by w3; redis-server stopped at ${r.redisDownAtS.toFixed(1)} s, back at ${r.redisBackAtS.toFixed(1)} s)`);
     console.log(`  completed ${r.completed}, failed ${r.failed}${r.failed > 0 ? ` ${JSON.stringify(r.failures)}` : ""}, cancelled ${r.cancelled}, unsettled ${r.unsettled} (sum ${r.completed + r.failed + r.cancelled + r.unsettled})`);
     console.log(`  re-runs ${r.reRuns} (${r.jobsRunTwice} jobs ran more than once), unexplained ${r.unexplainedReRuns.length}, wrong results ${r.wrongResults}`);
-    for (const u of r.unexplainedReRuns.slice(0, 10)) console.log(`  unexplained: ${u}`);
+    for (const u of r.unexplainedReRuns.slice(0, 10)) console.log(`  unexplained: ${u} (ms from the start)`);
     const ok = faultRunHolds(r);
     console.log(ok ? "OK" : "FAILED");
     process.exit(ok ? 0 : 1);

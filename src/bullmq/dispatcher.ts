@@ -55,6 +55,12 @@ const QUEUED = 1;
 
 /** Jobs added in one `addBulk` at most. */
 const BATCH = 500;
+/**
+ * `addBulk`s out at once. The others wait their turn, and their
+ * `connectionTimeout` starts when they are sent: a burst of 50 000 jobs is
+ * 100 batches, and Redis answering the last one late is not Redis away.
+ */
+const BATCHES_OUT = 4;
 /** The reconciliation ticker's period (ms). */
 const TICK_MS = 1000;
 /** A job out this long has its stored state read in any case (ms). */
@@ -154,6 +160,8 @@ export class Dispatcher {
   private _lastError: unknown = undefined;
   private _watchdog: ReturnType<typeof setTimeout> | null = null;
   private _batch: Batch | null = null;
+  private readonly _toSend: Batch[] = [];
+  private _sending = 0;
   /** Jobs whose futures gave up on them while Redis was away: removed or signalled when it is back. */
   private readonly _orphans = new Set<string>();
   /** Finished jobs whose outcome was read, to remove. */
@@ -204,7 +212,19 @@ export class Dispatcher {
   private _flush(b: Batch): void {
     if (this._batch !== b) return;
     this._batch = null;
-    void this._addBatch(b);
+    this._toSend.push(b);
+    this._pump();
+  }
+
+  private _pump(): void {
+    while (this._sending < BATCHES_OUT && this._toSend.length > 0) {
+      const b = this._toSend.shift()!;
+      this._sending++;
+      void this._addBatch(b).finally(() => {
+        this._sending--;
+        this._pump();
+      });
+    }
   }
 
   private _cantReach(ms: number): string {
@@ -213,24 +233,43 @@ export class Dispatcher {
 
   private async _addBatch(b: Batch): Promise<void> {
     const ms = this.opts.connectionTimeout;
+    // Redis did not take this batch: the batches waiting behind it would fare no better.
     const giveUp = (message: (e: Entry) => string, cause: unknown) => {
-      for (const e of b.entries) {
-        if (e.phase !== ADDING) continue;
-        e.abandoned = true;
-        this._settle(e, false, new JobConnectionError(message(e), { cause }));
+      for (const batch of [b, ...this._toSend.splice(0)]) {
+        for (const e of batch.entries) {
+          if (e.phase !== ADDING) continue;
+          e.abandoned = true;
+          this._settle(e, false, new JobConnectionError(message(e), { cause }));
+        }
       }
     };
-    const timer = setTimeout(() => giveUp((e) => `${e.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, this._lastError), ms);
-    try {
-      await this._start();
-      await this._queue!.addBulk(b.jobs);
-    } catch (err) {
-      this._lastError = err;
-      clearTimeout(timer);
-      giveUp((e) => `${e.label} could not be added${why(err) || ` (${String(err)})`}`, err);
-      // Nothing was added (addBulk is one MULTI), so the abandoned jobs need no undoing.
-      for (const e of b.entries) e.phase = QUEUED;
-      return;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      giveUp((e) => `${e.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, this._lastError);
+    }, ms);
+    // Tried again until the deadline: a connection that closes under a MULTI (Redis restarting) aborts it
+    // without saying whether it ran, and adding a job id that exists is a no-op, so a retry is safe.
+    let sent = false;
+    for (;;) {
+      try {
+        await this._start();
+        sent = true;
+        await this._queue!.addBulk(b.jobs);
+        break;
+      } catch (err) {
+        this._lastError = err;
+        if (!timedOut) {
+          await new Promise((r) => setTimeout(r, 200));
+          if (!timedOut) continue;
+        }
+        clearTimeout(timer);
+        giveUp((e) => `${e.label} could not be added${why(err) || ` (${String(err)})`}`, err);
+        for (const e of b.entries) e.phase = QUEUED;
+        // A try that reached Redis may have added the jobs after all: taken off again, their futures are settled.
+        if (sent) for (const e of b.entries) if (e.abandoned) this._chore(this._cancelRemote(e.id));
+        return;
+      }
     }
     clearTimeout(timer);
     const now = Date.now();
