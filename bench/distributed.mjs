@@ -10,7 +10,8 @@
 // Reports jobs/s (N over the time from the first submission to the last
 // result) and per-job latency p50/p99 (submission to result, as the caller sees it).
 //
-//   npm run bench -- --distributed [--rounds N] [--scale quick]
+//   npm run bench -- --sections distributed [--rounds N] [--scale quick]   (bench/sections/distributed.mjs;
+//                                          also part of a full `npm run bench`; needs redis-server)
 //   node bench/distributed.mjs child <form> <n> <port> <queue>    (one measurement)
 //   node bench/distributed.mjs worker <port> <queue>               (a plain BullMQ worker)
 import { spawn } from "node:child_process";
@@ -199,12 +200,13 @@ async function measurePlain(n, port, queue) {
 
 /**
  * Runs both forms `rounds` times, interleaved, each on a fresh queue with
- * fresh workers, on one redis-server this starts; returns the markdown table.
+ * fresh workers, on one redis-server this starts; `tick` after each
+ * measurement. Resolves with `{ data, markdown }`.
  */
-export async function runDistributedBench({ rounds = 3, n = 20_000, env = process.env, log = () => {} } = {}) {
+export async function runDistributedBench({ rounds = 3, n = 20_000, env = process.env, log = () => {}, tick = () => {} } = {}) {
   const port = await freePort();
   const redis = await startUntil("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], /Ready to accept connections/, env);
-  const runs = new Map(FORMS.map((f) => [f, []]));
+  const runs = Object.fromEntries(FORMS.map((f) => [f, []]));
   try {
     for (let r = 0; r < rounds; r++) {
       for (const form of r % 2 === 0 ? FORMS : [...FORMS].reverse()) {
@@ -212,8 +214,10 @@ export async function runDistributedBench({ rounds = 3, n = 20_000, env = proces
         const workers = await startWorkers(form, port, queue, env);
         try {
           const res = await runChild(form, n, port, queue, env);
-          runs.get(form).push(res);
-          log(`round ${r + 1}/${rounds} ${form}: ${res.jobsPerSec.toFixed(0)} jobs/s, p50 ${res.p50.toFixed(0)} ms, p99 ${res.p99.toFixed(0)} ms`);
+          runs[form].push(res);
+          const note = `round ${r + 1}/${rounds} ${form}: ${res.jobsPerSec.toFixed(0)} jobs/s, p50 ${res.p50.toFixed(0)} ms, p99 ${res.p99.toFixed(0)} ms`;
+          log(note);
+          tick(note);
         } finally {
           await Promise.all(workers.map(stop));
         }
@@ -222,9 +226,15 @@ export async function runDistributedBench({ rounds = 3, n = 20_000, env = proces
   } finally {
     await stop(redis);
   }
-  const med = (form, k) => median(runs.get(form).map((x) => x[k]));
+  const data = { n, rounds, runs };
+  return { data, markdown: renderDistributed(data) };
+}
+
+/** The markdown table from the medians of saved runs. */
+export function renderDistributed({ n, rounds, runs }) {
+  const med = (form, k) => median(runs[form].map((x) => x[k]));
   const rows = [
-    `Distributed: ${n} jobs \`fast(i) = i\` through ${WORKERS} worker processes (concurrency ${CONCURRENCY} each), one local redis-server; ${rounds} rounds, medians`,
+    `${n.toLocaleString("en-US")} jobs \`fast(i) = i\` through ${WORKERS} worker processes (concurrency ${CONCURRENCY} each), one local redis-server; ${rounds} round(s), medians. Latency: from submission to the result, per job.`,
     "",
     "| form | jobs/s | p50 latency ms | p99 latency ms | jobs/s vs plain BullMQ |",
     "|---|---|---|---|---|",
@@ -235,7 +245,7 @@ export async function runDistributedBench({ rounds = 3, n = 20_000, env = proces
     const name = form === "executor" ? "rx-asyncio BullMQExecutor" : "plain BullMQ (addBulk + Worker + QueueEvents)";
     rows.push(`| ${name} | ${jps.toFixed(0)} | ${med(form, "p50").toFixed(0)} | ${med(form, "p99").toFixed(0)} | ${((jps / plain) * 100).toFixed(1)}% |`);
   }
-  return { table: rows.join("\n"), runs: Object.fromEntries(runs) };
+  return rows.join("\n");
 }
 
 if (process.argv[2] === "child") {

@@ -67,6 +67,7 @@ import {
   writeTrace,
   type Coroutine,
 } from "../src/index.js";
+import { BullMQExecutor, serveJobs } from "../src/bullmq/index.js";
 
 type ErrorClass = new (...args: never[]) => Error;
 
@@ -119,6 +120,10 @@ const rows: Row[] = [
   ["EventLoop", "loop.callAt(Infinity, fn)", (x) => x.loop.callAt(Infinity, () => {}), RangeError, ["'when'", "Infinity"]],
   ["EventLoop", "loop.schedule(5)", (x) => x.loop.schedule(5 as never), TypeError, ["'work'", "5"]],
   ["EventLoop", "loop.schedule(work, 'x')", (x) => x.loop.schedule(() => {}, "x" as never), TypeError, ["'delay'", '"x"']],
+  // ---- issue 15: values that used to pass silently ----
+  ["EventLoop", "loop.schedule(work, Infinity)", (x) => x.loop.schedule(() => {}, Infinity), RangeError, ["'delay'", "Infinity"]],
+  ["EventLoop", "loop.callLater(Infinity, fn)", (x) => x.loop.callLater(Infinity, () => {}), RangeError, ["'delay'", "Infinity"]],
+  ["EventLoop", "new EventLoop({ clok: 'virtual' })", () => new EventLoop({ clok: "virtual" } as never), TypeError, ["'clok'", "did you mean 'clock'?"]],
   ["EventLoop", "loop.createTask(12)", (x) => x.loop.createTask(12 as never), TypeError, ["coro", "12"]],
   ["EventLoop", "loop.createTask(coro, 5)", (x) => x.loop.createTask(x.co(), 5 as never), TypeError, ["'options'", "5"]],
   ["EventLoop", "new loop: runUntilComplete(5)", () => new EventLoop().runUntilComplete(5 as never), TypeError, ["runUntilComplete(aw)", "5"]],
@@ -135,17 +140,23 @@ const rows: Row[] = [
   ["run", "run(main, { clock: 'x' })", () => run(gen, { clock: "x" as never }), RangeError, ["'clock'", '"x"']],
   ["run", "run(main, { trace: 5 })", () => run(gen, { trace: 5 as never }), TypeError, ["'trace'", "5"]],
   ["run", "run(main, { signal: 5 })", () => run(gen, { signal: 5 as never }), TypeError, ["'signal'", "5"]],
+  ["run", "run(main, { clok: 'virtual' })", () => run(gen, { clok: "virtual" } as never), TypeError, ["'clok'", "did you mean 'clock'?"]],
+  ["run", "run(main, { tarce: 'x.json' })", () => run(gen, { tarce: "x.json" } as never), TypeError, ["'tarce'", "did you mean 'trace'?"]],
 
   // ---- futures and tasks --------------------------------------------------------------
   ["Future", "new Future(5)", () => new Future(5 as never), TypeError, ["'loop'", "5"]],
   ["Future", "fut.addDoneCallback(5)", (x) => x.fut.addDoneCallback(5 as never), TypeError, ["'fn'", "5"]],
   ["Future", "fut.setException(undefined)", (x) => x.fut.setException(undefined), TypeError, ["'exception'", "undefined"]],
+  ["Future", "fut.setException(null)", (x) => x.fut.setException(null), TypeError, ["'exception'", "null"]],
   ["Task", "new Task(5)", () => new Task(5 as never), TypeError, ["'coro'", "5"]],
   ["Task", "new Task(coro, { loop: 5 })", (x) => new Task(x.co(), { loop: 5 as never }), TypeError, ["'loop'", "5"]],
   ["createTask", "createTask(5)", () => createTask(5 as never), TypeError, ["coro", "5"]],
   ["createTask", "createTask(coro, 5)", (x) => createTask(x.co(), 5 as never), TypeError, ["'options'", "5"]],
   ["createTask", "createTask(coro, { loop: 5 })", (x) => createTask(x.co(), { loop: 5 as never }), TypeError, ["'loop'", "5"]],
   ["createTask", "createTask(coro, { signal: 5 })", (x) => createTask(x.co(), { signal: 5 as never }), TypeError, ["'signal'", "5"]],
+  ["createTask", "createTask(coro, { nmae: 'x' })", (x) => createTask(x.co(), { nmae: "x" } as never), TypeError, ["'nmae'", "did you mean 'name'?"]],
+  ["createTask", "createTask(coro, { eagre: true })", (x) => createTask(x.co(), { eagre: true } as never), TypeError, ["'eagre'", "did you mean 'eager'?"]],
+  ["EventLoop", "loop.createTask(coro, { nam: 'x' })", (x) => x.loop.createTask(x.co(), { nam: "x" } as never), TypeError, ["'nam'", "did you mean 'name'?"]],
   ["currentTask", "currentTask(5)", () => currentTask(5 as never), TypeError, ["'loop'", "5"]],
   ["allTasks", "allTasks(5)", () => allTasks(5 as never), TypeError, ["'loop'", "5"]],
   ["setEventLoop", "setEventLoop(5)", () => setEventLoop(5 as never), TypeError, ["'loop'", "5"]],
@@ -160,11 +171,16 @@ const rows: Row[] = [
   ["task", "task(fn, 5)", () => task(gen, 5 as never), TypeError, ["'options'", "5"]],
   ["task", "task(fn, { loop: 5 })", () => task(gen, { loop: 5 as never }), TypeError, ["'loop'", "5"]],
   ["task", "task(fn, { signal: 5 })", () => task(gen, { signal: 5 as never }), TypeError, ["'signal'", "5"]],
+  ["task", "task(fn, { sigal: s })", () => task(gen, { sigal: 1 } as never), TypeError, ["'sigal'", "did you mean 'signal'?"]],
+  ["ensureFuture", "ensureFuture(promise, { lop: loop })", () => ensureFuture(Promise.resolve(1), { lop: 1 } as never), TypeError, ["'lop'", "did you mean 'loop'?"]],
 
   // ---- composing ----------------------------------------------------------------------
   ["gather", "gather(5)", () => gather(5 as never), TypeError, ["aws[0]", "5"]],
   ["gather", "gather(co, fn)", (x) => gather(x.co(), gen as never), TypeError, ["aws[1]", "function gen"]],
   ["gather", "gather(co, { returnExceptions: 1 })", (x) => gather(x.co(), { returnExceptions: 1 as never }), TypeError, ["'returnExceptions'", "1"]],
+  ["gatherAll", "gatherAll(5)", () => api.gatherAll(5 as never), TypeError, ["'aws'", "5"]],
+  ["gatherAll", "gatherAll([5])", () => api.gatherAll([5 as never]), TypeError, ["aws[0]", "5"]],
+  ["gatherAll", "gatherAll([], { returnExceptions: 1 })", () => api.gatherAll([], { returnExceptions: 1 as never }), TypeError, ["'returnExceptions'", "1"]],
   ["gather", "gather(co, { bogus: 1 })", (x) => gather(x.co(), { bogus: 1 } as never), TypeError, ["'bogus'"]],
   ["wait", "wait(5)", () => wait(5 as never), TypeError, ["'aws'", "5"]],
   ["wait", "wait([])", () => wait([]), RangeError, ["'aws'", "empty"]],
@@ -173,6 +189,7 @@ const rows: Row[] = [
   ["wait", "wait([f], { timeout: -1 })", (x) => wait([x.fut], { timeout: -1 }), RangeError, ["'timeout'", "-1"]],
   ["wait", "wait([f], { timeout: 'x' })", (x) => wait([x.fut], { timeout: "x" as never }), TypeError, ["'timeout'", '"x"']],
   ["wait", "wait([f], { returnWhen: 'x' })", (x) => wait([x.fut], { returnWhen: "x" as never }), RangeError, ["'returnWhen'", '"x"']],
+  ["wait", "wait([f], { retrunWhen: x })", (x) => wait([x.fut], { retrunWhen: 1 } as never), TypeError, ["'retrunWhen'", "did you mean 'returnWhen'?"]],
   ["waitFor", "waitFor(5, 1)", () => waitFor(5 as never, 1), TypeError, ["'aw'", "5"]],
   ["waitFor", "waitFor(co, -1)", (x) => waitFor(x.co(), -1), RangeError, ["'timeout'", "-1"]],
   ["waitFor", "waitFor(co, 'x')", (x) => waitFor(x.co(), "x" as never), TypeError, ["'timeout'", '"x"']],
@@ -226,6 +243,8 @@ const rows: Row[] = [
   ["Barrier", "new Barrier('x')", () => new Barrier("x" as never), TypeError, ["'parties'", '"x"']],
   ["Queue", "new Queue('3')", () => new Queue("3" as never), TypeError, ["'maxsize'", '"3"']],
   ["Queue", "new Queue(NaN)", () => new Queue(Number.NaN), RangeError, ["'maxsize'", "NaN"]],
+  ["Queue", "new Queue(1.5)", () => new Queue(1.5), RangeError, ["'maxsize'", "1.5"]],
+  ["PriorityQueue", "new PriorityQueue(2.5)", () => new PriorityQueue(2.5), RangeError, ["'maxsize'", "2.5"]],
   ["Queue", "q.shutdown('yes')", () => new Queue().shutdown("yes" as never), TypeError, ["'immediate'", '"yes"']],
   ["Queue", "q.consume(5)", () => new Queue().consume(5 as never), TypeError, ["'body'", "5"]],
   ["LifoQueue", "new LifoQueue('3')", () => new LifoQueue("3" as never), TypeError, ["'maxsize'", '"3"']],
@@ -253,6 +272,14 @@ const rows: Row[] = [
   ["moduleFunction", "moduleFunction(5, 'f')", () => moduleFunction(5 as never, "f"), TypeError, ["'module'", "5"]],
   ["moduleFunction", "moduleFunction('/abs.js', 5)", () => moduleFunction("/abs.js" as never, 5 as never), TypeError, ["'export'", "5"]],
 
+  // ---- BullMQ (rx-asyncio/bullmq; checked before any connection) ----------------------
+  ["BullMQExecutor", "new BullMQExecutor({ ..., atempts: 3 })", () => new BullMQExecutor({ connection: {}, queue: "q", atempts: 3 } as never), TypeError, ["'atempts'", "did you mean 'attempts'?"]],
+  ["BullMQExecutor", "new BullMQExecutor({ ..., backoff: { type: 'exponental' } })", () => new BullMQExecutor({ connection: {}, queue: "q", backoff: { type: "exponental", delay: 5 } }), RangeError, ["'backoff.type'", '"exponental"', 'did you mean "exponential"?']],
+  ["BullMQExecutor", "new BullMQExecutor({ ..., backoff: { type: 'fixed', dealy: 5 } })", () => new BullMQExecutor({ connection: {}, queue: "q", backoff: { type: "fixed", dealy: 5 } as never }), TypeError, ["'dealy'", "did you mean 'delay'?"]],
+  ["serveJobs", "serveJobs({ ..., lockDuration: -5 })", () => serveJobs({ connection: {}, queue: "q", jobs: {}, lockDuration: -5 }), RangeError, ["'lockDuration'", "-5"]],
+  ["serveJobs", "serveJobs({ ..., stalledInterval: 1.5 })", () => serveJobs({ connection: {}, queue: "q", jobs: {}, stalledInterval: 1.5 }), RangeError, ["'stalledInterval'", "1.5"]],
+  ["serveJobs", "serveJobs({ ..., concurency: 4 })", () => serveJobs({ connection: {}, queue: "q", jobs: {}, concurency: 4 } as never), TypeError, ["'concurency'", "did you mean 'concurrency'?"]],
+
   // ---- tracing ----------------------------------------------------------------------------
   ["TraceRecorder", "new TraceRecorder(5)", () => new TraceRecorder(5 as never), TypeError, ["'options'", "5"]],
   ["TraceRecorder", "new TraceRecorder({ clock: 'x' })", () => new TraceRecorder({ clock: "x" as never }), RangeError, ["'clock'", '"x"']],
@@ -276,7 +303,15 @@ const rows: Row[] = [
 ];
 
 /** Calls that must be made outside a running loop. */
-const OUTSIDE = new Set(["run(5) (outside a loop)", "run(main, 5)", "run(main, { clock: 'x' })", "run(main, { trace: 5 })", "run(main, { signal: 5 })"]);
+const OUTSIDE = new Set([
+  "run(5) (outside a loop)",
+  "run(main, 5)",
+  "run(main, { clock: 'x' })",
+  "run(main, { trace: 5 })",
+  "run(main, { signal: 5 })",
+  "run(main, { clok: 'virtual' })",
+  "run(main, { tarce: 'x.json' })",
+]);
 
 function check(row: Row, fixture: Fixture): void {
   const [, call, thunk, type, parts] = row;
@@ -401,6 +436,8 @@ describe("bad input: every export refuses wrong arguments at once, naming the ar
       QueueShutDown: "an Error: any message",
       RuntimeError: "an Error: any message",
       TimeoutError: "an Error: any message",
+      DeadlockError: "an Error: any message and the task tree's text",
+      KeyboardInterrupt: "an Error: any message",
       getRunningLoop: "no arguments (tested above)",
       getEventLoop: "no arguments (spec/get-event-loop.spec.ts)",
       rxLoop: "no arguments",

@@ -289,18 +289,12 @@ describe("Queue: ported from CPython test_queues.QueuePutTests", () => {
     });
   });
 
-  test("test_float_maxsize: full() once qsize >= maxsize", async () => {
-    await runV(function* () {
-      let q = new Queue<number>(1.3);
-      q.putNowait(1);
-      q.putNowait(2);
-      expect(q.full()).toBe(true);
-      expect(() => q.putNowait(3)).toThrow(QueueFull);
-      q = new Queue<number>(1.3);
-      yield* q.put(1);
-      yield* q.put(2);
-      expect(q.full()).toBe(true);
-    });
+  test("test_float_maxsize, deliberately not ported: a fractional maxsize is refused (issue 15)", () => {
+    // CPython accepts Queue(1.3) and holds 2 items; a fraction is no count of
+    // items, so here it is a RangeError at once (README: Differences from asyncio).
+    expect(() => new Queue<number>(1.3)).toThrow(RangeError);
+    expect(() => new Queue<number>(1.3)).toThrow("new Queue(maxsize): 'maxsize' must be a whole number of items (<= 0 or Infinity for unbounded), got 1.3");
+    expect(new Queue<number>(Infinity).full()).toBe(false);
   });
 
   test("test_put_cancelled: put() without waiting", async () => {
@@ -689,7 +683,7 @@ describe("Queue: a woken waiter that is cancelled passes its turn on (bpo-23812)
 describe("Queue: bad input", () => {
   test("maxsize must be a number, not NaN; shutdown(immediate) a boolean", () => {
     expect(() => new Queue(Number.NaN)).toThrow(RangeError);
-    expect(() => new Queue(Number.NaN)).toThrow("new Queue(maxsize): 'maxsize' must be a number (<= 0 for unbounded), got NaN");
+    expect(() => new Queue(Number.NaN)).toThrow("new Queue(maxsize): 'maxsize' must be a whole number of items (<= 0 or Infinity for unbounded), got NaN");
     expect(() => new Queue("3" as never)).toThrow(TypeError);
     expect(() => new PriorityQueue(Number.NaN)).toThrow(/new PriorityQueue\(maxsize\)/);
     expect(() => new Queue().shutdown("yes" as never)).toThrow(TypeError);

@@ -11,7 +11,7 @@ import type { EventLoop } from "./event-loop.js";
 import type { TimerHandle } from "./handles.js";
 import { getRunningLoop } from "./running-loop.js";
 import type { Future } from "./futures.js";
-import { TimeoutError } from "./errors.js";
+import { awaitsItself, TimeoutError } from "./errors.js";
 import { checkOptions, checkTimeout } from "./internal/awaitables.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { collectFutures } from "./wait.js";
@@ -162,6 +162,8 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>> {
 
   /** @internal Waits for the next entry in completion order and takes it. */
   *_next(resolve: boolean): Coroutine<T | Future<T>> {
+    const me = this._loop._currentTask;
+    if (me !== null && this._todo.has(me as Future<T>)) throw awaitsItself(WHERE, me.getName(), "in 'aws'");
     while (this._taken >= this._order.length) {
       const w = this._loop.createFuture<void>();
       this._waiters.push(w);

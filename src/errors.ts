@@ -94,6 +94,26 @@ export class RuntimeError extends Error {
 }
 named(RuntimeError, "RuntimeError");
 
+/**
+ * The error for a task awaiting something that waits for that very task
+ * (`yield* gather(currentTask())`): it would never finish. @internal
+ */
+export function awaitsItself(where: string, taskName: string, what: string): RuntimeError {
+  return new RuntimeError(`${where}: task '${taskName}' cannot await itself (it is ${what}): this would never finish`);
+}
+
+/**
+ * What a failure with no value becomes where it enters a future: `throw null`
+ * in a coroutine, `Promise.reject()`, `subscriber.error(undefined)`. JavaScript
+ * may throw anything, but a nullish failure carries no message and no stack,
+ * and `exception()` returns `null` for "no exception" (asyncio's contract), so
+ * it is kept as an Error saying where it came from (`source`, e.g. "coroutine
+ * threw") instead. Any other value is kept as thrown. @internal
+ */
+export function nullishFailure(e: unknown, source: string): unknown {
+  return e === undefined || e === null ? new RuntimeError(`${source} ${String(e)}`) : e;
+}
+
 /** `getNowait()` on an empty queue. */
 export class QueueEmpty extends Error {
   constructor(message?: string) {
@@ -153,3 +173,53 @@ export class ExceptionGroup<E = Error> extends AggregateError {
   }
 }
 named(ExceptionGroup, "ExceptionGroup");
+
+/**
+ * `run()` (or `loop.runUntilComplete()`) waited on a task that nothing can
+ * ever wake: the process was about to exit with no callback ready, no timer,
+ * no I/O and no outside work left that could settle it (on the virtual
+ * clock: no virtual timer the clock could jump to). Go's runtime says "all
+ * goroutines are asleep - deadlock!"; CPython would hang forever; Node would
+ * exit silently with code 0. The pending tasks, what each waits on, and (in
+ * debug mode) where each was created are in `taskTree`, also written to
+ * stderr; the process exit code is set to 1.
+ *
+ * @example
+ * ```ts
+ * run(function* () {
+ *   yield* new Event().wait(); // nobody will ever set it
+ * }).catch((e) => {
+ *   if (e instanceof DeadlockError) console.error(e.taskTree);
+ * });
+ * ```
+ */
+export class DeadlockError extends RuntimeError {
+  /** The task tree at the moment the deadlock was found (the text written to stderr). */
+  readonly taskTree: string;
+  constructor(message?: string, taskTree = "") {
+    super(message);
+    this.taskTree = taskTree;
+  }
+}
+named(DeadlockError, "DeadlockError");
+
+/**
+ * `run()` was interrupted by Ctrl-C (SIGINT), as Python's
+ * `KeyboardInterrupt`: the first SIGINT cancelled the main task, its
+ * `catch`/`finally` blocks ran (and could wait), then `run()` rejected with
+ * this error and the process exit code was set to 130. A second SIGINT exits
+ * at once. `run(main, { handleSigint: false })` leaves SIGINT to Node.
+ *
+ * @example
+ * ```ts
+ * run(main).catch((e) => {
+ *   if (e instanceof KeyboardInterrupt) console.error("interrupted; cleanup ran");
+ * });
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  constructor(message?: string) {
+    super(message ?? "");
+  }
+}
+named(KeyboardInterrupt, "KeyboardInterrupt");

@@ -67,7 +67,7 @@ class EventWait extends ParkOnceOp<true> {
   private declare readonly _event: Event;
 
   constructor(event: Event) {
-    super();
+    super("Event.wait()");
     this._event = event;
   }
 

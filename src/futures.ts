@@ -10,7 +10,7 @@ import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } f
 import type { EventLoop } from "./event-loop.js";
 import { DoneCallbackHandle, type Runnable } from "./handles.js";
 import { bindToContext, type ContextCallback } from "./contextvars.js";
-import { CANCELLED, F_BLOCKING, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
+import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { getRunningLoop } from "./running-loop.js";
 
@@ -110,7 +110,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   result(): T {
     if (this._state === FINISHED) {
       if (this._logTraceback) this._retrieved();
-      if (this._exception !== undefined) throw this._exception;
+      if ((this._flags & F_EXCEPTION) !== 0) throw this._exception;
       return this._result as T;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();
@@ -124,31 +124,52 @@ export class Future<T = unknown> implements PromiseLike<T> {
   exception(): unknown {
     if (this._state === FINISHED) {
       if (this._logTraceback) this._retrieved();
-      return this._exception === undefined ? null : this._exception;
+      return (this._flags & F_EXCEPTION) !== 0 ? this._exception : null;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Exception is not set: the future is still pending");
   }
 
-  /** Marks the future done with `value` and schedules its callbacks. */
+  /**
+   * Marks the future done with `value` and schedules its callbacks.
+   * @throws InvalidStateError if it is already done; RuntimeError if its loop is closed
+   */
   setResult(value: T): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("setResult()");
     this._result = value;
     this._state = FINISHED;
     this._scheduleCallbacks();
   }
 
-  /** Marks the future done with `exception` and schedules its callbacks. */
+  /**
+   * Marks the future done with `exception` and schedules its callbacks. Any
+   * value but `null` and `undefined` is a failure (`throw "x"` is legal
+   * JavaScript); those two are refused, since `exception()` could not tell
+   * them from "no exception": pass an Error.
+   * @throws TypeError if `exception` is null or undefined; InvalidStateError if it is already done; RuntimeError if its loop is closed
+   */
   setException(exception: unknown): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
-    if (exception === undefined) {
-      throw new TypeError("setException(exception): 'exception' must not be undefined");
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("setException()");
+    if (exception === undefined || exception === null) {
+      throw new TypeError(`setException(exception): 'exception' must be an Error (any value but null or undefined), got ${describe(exception)}`);
     }
+    this._fail(exception);
+  }
+
+  /** @internal Finishes the future with an exception (not nullish: see `nullishFailure`). */
+  _fail(exception: unknown): void {
     this._exception = exception;
     this._state = FINISHED;
-    this._flags |= F_LOG_TRACEBACK;
+    this._flags |= F_LOG_TRACEBACK | F_EXCEPTION;
     this._loop._unretrieved.add(this);
     this._scheduleCallbacks();
+  }
+
+  /** @internal Whether it finished with an exception (the F_EXCEPTION bit). */
+  get _failed(): boolean {
+    return (this._flags & F_EXCEPTION) !== 0;
   }
 
   /**
@@ -166,11 +187,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Calls `fn(future)` through `callSoon` once the future is done (at once,
    * through `callSoon`, if it already is). Never synchronous.
+   * @throws RuntimeError if the future's loop is closed (the callback could never run)
    */
   addDoneCallback(fn: DoneCallback<T>): void {
     if (typeof fn !== "function") {
       throw new TypeError(`addDoneCallback(fn): 'fn' must be a function, got ${describe(fn)}`);
     }
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("addDoneCallback()");
     // It runs in a copy of the context current now (asyncio's add_done_callback).
     const cb = bindToContext(fn) as DoneCallback<T>;
     if (this._state !== PENDING) {
@@ -267,6 +290,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       // Promise code waiting on the loop: the virtual clock may move on for it
       // (an async-function task awaiting a sleep must not deadlock).
       const loop = this._loop;
+      // A closed loop runs no callback again: the promise would never settle.
+      if (loop._closed) {
+        reject(new RuntimeError("Event loop is closed: awaiting a pending future of a closed loop would never settle"));
+        return;
+      }
       loop._beginLoopWait();
       this._addCallback(((f: Future<T>) => {
         loop._endLoopWait();
@@ -336,6 +364,15 @@ Object.defineProperty(Future.prototype, symbolObservable, {
   writable: true,
   configurable: true,
 });
+
+/**
+ * A closed loop drops its ready queue and never runs again, so a callback
+ * scheduled on it would be lost without a word: CPython's `call_soon` raises
+ * here too (`RuntimeError: Event loop is closed`).
+ */
+function throwLoopClosed(what: string): never {
+  throw new RuntimeError(`Event loop is closed: ${what} on a future of a closed loop (its callbacks could never run)`);
+}
 
 /**
  * The iterator behind `yield* future`: yields the future once (flagged as a

@@ -5,7 +5,8 @@
  * @module
  */
 import { describe, isCoroutine } from "./coroutines.js";
-import type { CoroutineLike } from "./coroutines.js";
+import type { CoroutineLike, Suspend } from "./coroutines.js";
+import { awaitsItself } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./running-loop.js";
 import type { FutureLike } from "./ensure-future.js";
@@ -62,6 +63,20 @@ class GatheringFuture<R> extends Future<R> {
     return "gather";
   }
 
+  /**
+   * `yield*` support, refusing the one await that can never end: the task
+   * awaiting the gather is one of its children (the check runs in the awaiting
+   * task, so handing the gather to another task stays allowed).
+   */
+  override [Symbol.iterator](): Iterator<Suspend, R, unknown> {
+    const me = this._loop._currentTask;
+    if (me !== null && this._state === PENDING) {
+      const i = this._children.indexOf(me);
+      if (i >= 0) throw awaitsItself("gather(...aws)", me.getName(), `aws[${i}]`);
+    }
+    return super[Symbol.iterator]();
+  }
+
   /** @internal Its parts, shown below it in the task tree. */
   _traceChildren(): Future<unknown>[] {
     return this._children;
@@ -109,7 +124,7 @@ class GatheringFuture<R> extends Future<R> {
     for (let i = 0; i < n; i++) {
       const c = children[i]!;
       if (c._state === CANCELLED) results[i] = c._makeCancelledError();
-      else if (c._exception !== undefined) results[i] = c.exception();
+      else if (c._failed) results[i] = c.exception();
       else results[i] = c._result;
     }
     if (this._cancelRequested) super.setException(child._makeCancelledError());
@@ -158,22 +173,60 @@ export function gather<const A extends readonly FutureLike<unknown>[]>(
   ...args: [...aws: A, options: GatherOptions]
 ): Future<GatherResults<A> | GatherSettled<A>>;
 export function gather(...args: unknown[]): Future<unknown[]> {
-  let n = args.length;
-  let returnExceptions = false;
-  let eager = false;
-  if (n > 0 && isOptionsObject(args[n - 1])) {
-    const opts = checkOptions("gather(...aws, options)", args[n - 1], ["returnExceptions", "eager"]);
-    const re = opts.returnExceptions;
-    if (re !== undefined && typeof re !== "boolean") {
-      throw new TypeError(`gather(...aws, options): 'returnExceptions' must be a boolean, got ${describe(re)}`);
-    }
-    if (opts.eager !== undefined && typeof opts.eager !== "boolean") {
-      throw new TypeError(`gather(...aws, options): 'eager' must be a boolean, got ${describe(opts.eager)}`);
-    }
-    returnExceptions = re === true;
-    eager = opts.eager === true;
-    n--;
+  const n = args.length;
+  if (n > 0 && isOptionsObject(args[n - 1])) return gatherArray(args, n - 1, gatherOptions("gather(...aws, options)", args[n - 1]));
+  return gatherArray(args, n, 0);
+}
+
+const RETURN_EXCEPTIONS = 1;
+const EAGER = 2;
+
+/** The options of `gather` / `gatherAll` as bits. */
+function gatherOptions(where: string, options: unknown): number {
+  const opts = checkOptions(where, options, ["returnExceptions", "eager"]);
+  const re = opts.returnExceptions;
+  if (re !== undefined && typeof re !== "boolean") {
+    throw new TypeError(`${where}: 'returnExceptions' must be a boolean, got ${describe(re)}`);
   }
+  if (opts.eager !== undefined && typeof opts.eager !== "boolean") {
+    throw new TypeError(`${where}: 'eager' must be a boolean, got ${describe(opts.eager)}`);
+  }
+  return (re === true ? RETURN_EXCEPTIONS : 0) | (opts.eager === true ? EAGER : 0);
+}
+
+/**
+ * `gather` of an array or any iterable, with no limit on its length but
+ * memory: `gather(...items)` spreads its arguments on the stack, and the
+ * engine refuses a call with a few hundred thousand of them ("Maximum call
+ * stack size exceeded"). The same rules as `gather` otherwise; the result is
+ * an array of the results in iteration order.
+ *
+ * @example
+ * ```ts
+ * const pages = yield* gatherAll(urls.map((u) => fetchPage(u)));
+ * const settled = yield* gatherAll(jobs, { returnExceptions: true });
+ * ```
+ * @throws TypeError if `aws` is not an iterable, or for an element that is not awaitable (naming its index)
+ */
+export function gatherAll<T>(aws: Iterable<FutureLike<T>>, options: GatherOptions & { returnExceptions: true }): Future<(T | Error)[]>;
+export function gatherAll<T>(aws: Iterable<FutureLike<T>>, options?: GatherOptions & { returnExceptions?: false }): Future<T[]>;
+export function gatherAll<T>(aws: Iterable<FutureLike<T>>, options?: GatherOptions): Future<(T | Error)[]>;
+export function gatherAll(aws: Iterable<unknown>, options?: GatherOptions): Future<unknown[]> {
+  const where = "gatherAll(aws, options)";
+  if (typeof aws !== "object" || aws === null || isFuture(aws) || isCoroutine(aws) || typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    // A generator object is a coroutine here, as in wait(): Array.from() it to gather what it yields.
+    const hint = isCoroutine(aws) ? " (a generator object is taken for a coroutine: pass Array.from(gen) to gather what it yields)" : "";
+    throw new TypeError(`${where}: 'aws' must be an iterable (e.g. an array) of awaitables, got ${describe(aws)}${hint}`);
+  }
+  const bits = options === undefined ? 0 : gatherOptions(where, options);
+  const items = Array.isArray(aws) ? (aws as unknown[]) : Array.from(aws);
+  return gatherArray(items, items.length, bits, where);
+}
+
+/** The body of `gather` and `gatherAll`: `args[0..n)` gathered. */
+function gatherArray(args: readonly unknown[], n: number, bits: number, where = "gather(...aws)"): Future<unknown[]> {
+  const returnExceptions = (bits & RETURN_EXCEPTIONS) !== 0;
+  const eager = (bits & EAGER) !== 0;
   if (n === 0) {
     const outer = getRunningLoop().createFuture<unknown[]>();
     outer.setResult([]);
@@ -182,7 +235,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
 
   // The loop: that of the first future, else the running one. Every argument
   // is checked before any task starts.
-  const loop = checkAwaitables("gather(...aws)", args, "aws", n) ?? getRunningLoop();
+  const loop = checkAwaitables(where, args, "aws", n) ?? getRunningLoop();
   const taskOptions: TaskOptions = eager ? { loop, eager } : { loop };
   // A task factory makes the tasks, as asyncio's gather goes through ensure_future.
   const viaFactory = loop._taskFactory !== null;
@@ -215,7 +268,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       ? viaFactory
         ? loop.createTask(a as CoroutineLike<unknown>, taskOptions)
         : new Task<unknown>(a as CoroutineLike<unknown>, taskOptions)
-      : toFuture<unknown>(a, loop, "gather(...aws)", `aws[${i}]`, taskOptions);
+      : toFuture<unknown>(a, loop, where, `aws[${i}]`, taskOptions);
   }
   const outer = new GatheringFuture<unknown[]>(loop, children, returnExceptions);
   const cb = outer._onChildDone;

@@ -8,8 +8,10 @@ export { isCoroutine, isCoroutineFunction } from "./coroutines.js";
 export {
   BrokenBarrierError,
   CancelledError,
+  DeadlockError,
   ExceptionGroup,
   InvalidStateError,
+  KeyboardInterrupt,
   QueueEmpty,
   QueueFull,
   QueueShutDown,
@@ -39,7 +41,7 @@ export { task } from "./rx/task-observable.js";
 export { rxLoop } from "./rx/internals.js";
 export type { AwaitedOf } from "./internal/awaitables.js";
 export type { GatherOptions, GatherResults, GatherSettled } from "./gather.js";
-export { gather } from "./gather.js";
+export { gather, gatherAll } from "./gather.js";
 export type { ReturnWhen, WaitOptions } from "./wait.js";
 export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait } from "./wait.js";
 export { waitFor } from "./wait-for.js";

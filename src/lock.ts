@@ -105,7 +105,7 @@ class LockAcquire extends ParkOnceOp<true> {
   private declare readonly _lock: Lock;
 
   constructor(lock: Lock) {
-    super();
+    super("Lock.acquire()");
     this._lock = lock;
   }
 

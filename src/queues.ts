@@ -52,7 +52,7 @@ export interface ItemStore<T> {
  *   return sum;
  * }
  * ```
- * @throws TypeError / RangeError if `maxsize` is not a number or is NaN
+ * @throws TypeError / RangeError if `maxsize` is not a number, or is NaN or a fraction
  */
 export class Queue<T = unknown> {
   /** @internal */ _store: ItemStore<T>;
@@ -75,8 +75,9 @@ export class Queue<T = unknown> {
     if (typeof maxsize !== "number") {
       throw new TypeError(`${where}: 'maxsize' must be a number, got ${describe(maxsize)}`);
     }
-    if (Number.isNaN(maxsize)) {
-      throw new RangeError(`${where}: 'maxsize' must be a number (<= 0 for unbounded), got NaN`);
+    // A fraction has no meaning as a count of items (1.5 held 2, silently).
+    if (Number.isNaN(maxsize) || (Number.isFinite(maxsize) && !Number.isInteger(maxsize))) {
+      throw new RangeError(`${where}: 'maxsize' must be a whole number of items (<= 0 or Infinity for unbounded), got ${describe(maxsize)}`);
     }
     this._maxsize = maxsize;
     this._cap = maxsize > 0 ? maxsize : Infinity;

@@ -12,8 +12,16 @@ import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT } from "./loop-executor.js";
 import type { LoopHost } from "./host.js";
 import { Task, toCoroutine, type TaskInput } from "./tasks.js";
 import { checkSignal } from "./internal/abort-signal.js";
+import { checkOptionKeys } from "./internal/loop-checks.js";
 import type { TimerHandle } from "./handles.js";
 import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
+import { guardSigint, keyboardInterrupt, type SigintGuard } from "./internal/sigint.js";
+
+/**
+ * The keys of `RunOptions`: any other is a typo, refused at once. (It lists
+ * `handleSigint`, issue 15's Ctrl-C option, so the two changes merge either way.)
+ */
+const RUN_OPTIONS = ["clock", "debug", "host", "trace", "signal", "handleSigint"] as const;
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -34,6 +42,14 @@ export interface RunOptions {
    * `run()` then rejects with CancelledError after the usual cleanup.
    */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C as asyncio.run handles it (default `true`): the first SIGINT
+   * cancels `main`, whose `catch`/`finally` run and may wait; `run()` then
+   * rejects with `KeyboardInterrupt` and the exit code is 130. A second
+   * SIGINT exits at once. Only installed when nothing else listens for
+   * SIGINT, and removed when `run()` ends. `false` leaves SIGINT to Node.
+   */
+  handleSigint?: boolean;
 }
 
 /**
@@ -147,8 +163,12 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`run(main, options): 'options' must be an object, got ${describe(options)}`);
   }
+  checkOptionKeys("run(main, options)", options, RUN_OPTIONS);
   checkTraceOption(options.trace);
   checkSignal("run(main, options)", options.signal);
+  if (options.handleSigint !== undefined && typeof options.handleSigint !== "boolean") {
+    throw new TypeError(`run(main, options): 'handleSigint' must be a boolean, got ${describe(options.handleSigint)}`);
+  }
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
@@ -174,7 +194,8 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     loop.close();
     throw e;
   }
-  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx);
+  const sigint = options.handleSigint === false ? null : guardSigint(mainTask as Task<unknown>);
+  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx, sigint);
 }
 
 /**
@@ -219,9 +240,13 @@ async function finish<T>(
   result: Promise<T>,
   endTrace: (() => void) | null = null,
   restoreRx: (() => void) | null = null,
+  sigint: SigintGuard | null = null,
 ): Promise<T> {
   try {
     return await result;
+  } catch (e) {
+    // Thrown once the cleanup below is done, as asyncio raises KeyboardInterrupt.
+    throw sigint !== null && sigint.interrupted ? keyboardInterrupt(e) : e;
   } finally {
     try {
       await cancelAllTasks(loop);
@@ -234,6 +259,7 @@ async function finish<T>(
       if (restoreRx !== null) restoreRx();
       loop.close();
       if (endTrace !== null) endTrace();
+      if (sigint !== null) sigint.remove();
     }
   }
 }

@@ -147,7 +147,7 @@ class SemaphoreAcquire extends ParkOnceOp<true> {
   private declare readonly _sem: Semaphore;
 
   constructor(sem: Semaphore) {
-    super();
+    super("Semaphore.acquire()");
     this._sem = sem;
   }
 

@@ -7,6 +7,7 @@
 import type { FutureLike } from "./ensure-future.js";
 import type { Future } from "./futures.js";
 import { toFuture } from "./internal/awaitables.js";
+import { awaitsItself } from "./errors.js";
 
 /**
  * A Future that follows `aw`, except that cancelling it (for instance by
@@ -31,6 +32,9 @@ import { toFuture } from "./internal/awaitables.js";
 export function shield<T>(aw: FutureLike<T>): Future<T> {
   const inner = toFuture<T>(aw, null, "shield(aw)", "'aw'");
   if (inner.done()) return inner;
+  // A task shielding itself can only be awaited by itself: it would never end.
+  const me = inner._loop._currentTask;
+  if (inner === me) throw awaitsItself("shield(aw)", me.getName(), "'aw'");
   const outer = inner._loop.createFuture<T>();
   const onInner = (f: Future<T>) => {
     if (outer.cancelled()) {

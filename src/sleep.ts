@@ -5,9 +5,11 @@
  */
 import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
+import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
-import { getRunningLoop } from "./running-loop.js";
+import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
+import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 import { F_BLOCKING, F_SLEEP_DONE, FINISHED, PENDING } from "./internal/future-state.js";
@@ -43,6 +45,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   next(): IteratorResult<Suspend, T> {
     if (this._loop === null && this._state === PENDING) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       const loop = getRunningLoop();
       (this as { _loop: EventLoop })._loop = loop;
       if (loop._debug) loop._recordSource(this);
@@ -51,7 +54,9 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
       this._flags |= F_BLOCKING;
       return { done: false, value: this as Future<unknown> };
     }
-    if ((this._flags & F_SLEEP_DONE) !== 0) return { done: true, value: undefined as T };
+    // The one legitimate second next(): the task resuming after the timer.
+    // Anything else awaits this sleep again, or while it is awaited.
+    if ((this._flags & F_SLEEP_DONE) !== 0 || this._state === PENDING) throw reusedCoroutine(`sleep(${this._delay})`);
     this._flags |= F_SLEEP_DONE;
     return { done: true, value: this.result() };
   }
@@ -94,14 +99,29 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */
   private _abandon(): void {
+    if (unawaitedState.count !== 0) markAwaited(this);
     this._flags |= F_SLEEP_DONE;
     if (this._state === PENDING) this.cancel();
   }
 }
 
+/** CPython's words for a coroutine awaited a second time. */
+function reusedCoroutine(what: string): RuntimeError {
+  return new RuntimeError(`cannot reuse already awaited coroutine: ${what} (each sleep() call gives a coroutine to yield* once)`);
+}
+
 const Y_START = 0;
 const Y_YIELDED = 1;
 const Y_DONE = 2;
+
+/**
+ * What `yield*` sees while a `sleep(0)` is suspended: one shared, frozen
+ * result. The generator delegating to the op keeps the last result it got in
+ * its register file until it resumes, so a fresh `{ done, value }` per
+ * suspension was 40 bytes more per parked task (and young-generation copying
+ * for every task alive across a collection).
+ */
+const SUSPEND_ONCE: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: undefined });
 
 /** What `sleep(0)` returns: yields once (the task is simply requeued), then gives `value`. */
 class YieldOp<T> implements CoroutineLike<T> {
@@ -115,14 +135,15 @@ class YieldOp<T> implements CoroutineLike<T> {
 
   next(): IteratorResult<Suspend, T> {
     if (this._step === Y_START) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       this._step = Y_YIELDED;
-      return { done: false, value: undefined };
+      return SUSPEND_ONCE;
     }
     if (this._step === Y_YIELDED) {
       this._step = Y_DONE;
       return { done: true, value: this._value };
     }
-    return { done: true, value: undefined as T };
+    throw reusedCoroutine("sleep(0)");
   }
 
   throw(e: unknown): IteratorResult<Suspend, T> {
@@ -161,7 +182,10 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
   if (!Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`sleep(ms): 'ms' must be a finite number of milliseconds >= 0, got ${describe(ms)}`);
   }
-  return ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
+  const coro = ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
+  const loop = _getRunningLoop();
+  if (loop !== null && loop._debug) trackUnawaited(loop, coro, `sleep(${ms})`);
+  return coro;
 }
 
 /** What `sleep()` returns: a coroutine object to `yield*` (once). */

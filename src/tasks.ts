@@ -13,7 +13,7 @@
  */
 import type { AsyncTaskFunction, Coroutine, CoroutineFunction, CoroutineLike } from "./coroutines.js";
 import { describe, isCoroutine, isCoroutineFunction } from "./coroutines.js";
-import { CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
+import { CancelledError, loopCancelledError, nullishFailure, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
 import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
@@ -24,12 +24,17 @@ import {
   CANCEL_COUNT_UNIT,
   CANCELLED,
   F_BLOCKING,
+  F_CANCEL_WALK,
+  F_EXCEPTION,
   F_LOG_TRACEBACK,
   F_MUST_CANCEL,
   FINISHED,
   PENDING,
 } from "./internal/future-state.js";
-import { checkLoop } from "./internal/loop-checks.js";
+import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
+
+/** The keys of `TaskOptions`: any other is a typo, refused at once. */
+const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
@@ -65,6 +70,16 @@ export interface TaskOptions {
 }
 
 let taskCounter = 0;
+
+/**
+ * The property naming the task a coroutine was given to. A coroutine runs
+ * once: a second task on it would resume it mid-await, or get `undefined`
+ * from a finished generator (CPython: "cannot reuse already awaited
+ * coroutine"). A property, not a WeakMap: a WeakMap entry per task made
+ * spawning 200k tasks about 2.5x slower (ephemeron tables are costly to GC);
+ * the property costs about 3%.
+ */
+const OWNER = Symbol("rx-asyncio task");
 
 /**
  * Names given to tasks (the others are `Task-<id>`). Most tasks are never
@@ -124,7 +139,23 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     }
     const loop = options.loop === undefined ? getRunningLoop() : checkLoop("new Task(coro, options)", options.loop);
     loop._checkClosed();
+    const owner = (coro as { [OWNER]?: Task<unknown> })[OWNER];
+    if (owner !== undefined) {
+      throw new RuntimeError(
+        `cannot reuse already awaited coroutine: it was given to task '${owner.getName()}' already ` +
+          "(a coroutine runs once: call the generator function again for a new one, or await that task)",
+      );
+    }
     super(loop);
+    // A sleep() or other future-coroutine refuses a second use itself (and
+    // keeps its shape); a frozen coroutine-like cannot be marked.
+    if (!(coro instanceof Future)) {
+      try {
+        (coro as { [OWNER]?: Task<unknown> })[OWNER] = this as Task<unknown>;
+      } catch {
+        /* not extensible */
+      }
+    }
     this._coro = coro;
     if (options.name !== undefined) taskNames.set(this as Task<unknown>, String(options.name));
     this._id = ++taskCounter;
@@ -201,13 +232,60 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
    */
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
-    this._flags += CANCEL_COUNT_UNIT;
-    const waiter = this._futWaiter;
-    if (waiter !== null && waiter.cancel(msg)) return true;
+    // asyncio's cancel() calls the awaited future's cancel(), which for a task
+    // recurses: a chain of tasks awaiting tasks goes one stack frame per task,
+    // and a cycle of tasks awaiting each other recurses until RecursionError.
+    // Here a chain of tasks is walked in a loop, each task marked F_CANCEL_WALK
+    // while its cancel is under way. Meeting a marked task again (directly, or
+    // through a gather or shield whose cancel calls back into this method)
+    // closes a cycle: the cancel lands on the task whose wait closes it, which
+    // is woken at once with CancelledError; its end then wakes the others.
+    let t = this as Task<unknown>;
+    for (;;) {
+      t._flags += CANCEL_COUNT_UNIT;
+      const w = t._futWaiter;
+      if (w === null) break;
+      if (w instanceof Task && w.cancel === taskCancel) {
+        if (w._state !== PENDING) break; // done: its callback wakes t
+        if ((w._flags & F_CANCEL_WALK) !== 0) {
+          t._wakeToCancel(w, msg);
+          endCancelWalk(this as Task<unknown>);
+          return true;
+        }
+        t._flags |= F_CANCEL_WALK;
+        t = w;
+        continue;
+      }
+      t._flags |= F_CANCEL_WALK;
+      let landed: boolean;
+      try {
+        landed = w.cancel(msg);
+      } finally {
+        endCancelWalk(this as Task<unknown>);
+      }
+      if (landed) return true;
+      // Not cancellable (done, its callback to t scheduled): t's step delivers it.
+      t._flags |= F_MUST_CANCEL;
+      t._cancelMessage = msg;
+      return true;
+    }
+    endCancelWalk(this as Task<unknown>);
     // No future to cancel: a step is already scheduled and will deliver it.
+    t._flags |= F_MUST_CANCEL;
+    t._cancelMessage = msg;
+    return true;
+  }
+
+  /**
+   * @internal Stops waiting on `w` (a task in the cycle being cancelled) and
+   * schedules the step that throws CancelledError in; keeps the invariant.
+   */
+  _wakeToCancel(w: Future<unknown>, msg: string | undefined): void {
+    w._removeWaiter(this);
+    this._futWaiter = null;
     this._flags |= F_MUST_CANCEL;
     this._cancelMessage = msg;
-    return true;
+    this._loop._pushReady(this);
   }
 
   /** @internal Whether a cancel waits to be delivered at the next step. */
@@ -283,7 +361,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     const st = waited._state;
     if (st === CANCELLED) {
       if (exc === undefined) exc = waited._makeCancelledError();
-    } else if (st === FINISHED && waited._exception !== undefined) {
+    } else if ((waited._flags & F_EXCEPTION) !== 0) {
       if ((waited._flags & F_LOG_TRACEBACK) !== 0) waited._retrieved();
       if (exc === undefined) exc = waited._exception;
     }
@@ -307,10 +385,17 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       loop._currentTask = prev;
       this._end();
       if (e instanceof CancelledError) this._setCancelled(e);
-      else this._setFailed(e === undefined ? new RuntimeError("coroutine threw undefined") : e);
+      else this._setFailed(explainFailure(nullishFailure(e, "coroutine threw")));
       return;
     }
     loop._currentTask = prev;
+    if (typeof r !== "object" || r === null) {
+      // A hand-written coroutine whose next()/throw() broke the iterator
+      // protocol: reading `done` on it would requeue the task forever.
+      this._end();
+      this._setFailed(new TypeError(`Task ${this.getName()}: its coroutine's ${exc === undefined ? "next()" : "throw()"} returned ${describe(r)}, not an iterator result { value, done }`));
+      return;
+    }
     if (r.done === true) {
       this._end();
       if ((this._flags & F_MUST_CANCEL) !== 0) {
@@ -347,7 +432,12 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       // A bare yield (what sleep(0) does): let everything else ready run first.
       loop._pushReady(this);
     } else {
-      const hint = isCoroutine(y) || (typeof y === "object" && y !== null && Symbol.iterator in y) ? " (did you mean yield*?)" : "";
+      const hint =
+        isCoroutine(y) || (typeof y === "object" && y !== null && Symbol.iterator in y)
+          ? " (did you mean yield*?)"
+          : isPromiseLike(y)
+            ? " (a promise: write `yield* ensureFuture(promise)` to await it in a coroutine)"
+            : "";
       this._retry(new RuntimeError(`Task ${this.getName()} got bad yield: ${describe(y)}${hint}`));
     }
   }
@@ -369,11 +459,19 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
   }
 
   private _setFailed(e: unknown): void {
-    this._exception = e;
-    this._state = FINISHED;
-    this._flags |= F_LOG_TRACEBACK;
-    this._loop._unretrieved.add(this as Task<unknown>);
-    this._scheduleCallbacks();
+    this._fail(e);
+  }
+}
+
+const taskCancel = Task.prototype.cancel;
+
+/** Clears F_CANCEL_WALK down the chain that `cancel()` marked from `t`. */
+function endCancelWalk(t: Task<unknown>): void {
+  let c: Task<unknown> | null = t;
+  while (c !== null && (c._flags & F_CANCEL_WALK) !== 0) {
+    c._flags &= ~F_CANCEL_WALK;
+    const w: Future<unknown> | null = c._futWaiter;
+    c = w instanceof Task ? w : null;
   }
 }
 
@@ -384,6 +482,35 @@ function tracerFailed(task: Task<unknown>, hook: string, exception: unknown): vo
 /** Whether `x` is a Task. */
 export function isTask(x: unknown): x is Task<unknown> {
   return x instanceof Task;
+}
+
+/** Where to read about the nesting limit (docs/reliability.md, "Limits"). */
+const NESTING_DOC = "https://github.com/rx-asyncio/rx-asyncio/blob/main/docs/reliability.md#limits";
+
+/**
+ * Adds what the library knows to two engine errors that escape a coroutine
+ * and say nothing useful: `yield* promise` ("... is not iterable": a promise
+ * is awaited with `yield* ensureFuture(promise)`), and a stack overflow,
+ * which in a task is most often `yield*` nested thousands of levels deep.
+ * The error keeps its class and stack frames; only its message (and the
+ * stack's first line) gain the hint. Runs only on a failure.
+ */
+function explainFailure(e: unknown): unknown {
+  let hint: string;
+  if (e instanceof TypeError && e.message.includes("is not iterable")) {
+    hint = " (rx-asyncio: to await a promise in a coroutine, write `yield* ensureFuture(promise)`)";
+  } else if (e instanceof RangeError && e.message.includes("Maximum call stack size exceeded")) {
+    hint = ` (rx-asyncio: yield* nested deeper than about 4,000 levels exhausts the stack; see ${NESTING_DOC})`;
+  } else return e;
+  if (e.message.includes("(rx-asyncio: ")) return e;
+  const old = e.message;
+  try {
+    e.message = old + hint;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, e.message);
+  } catch {
+    /* a frozen error keeps its message */
+  }
+  return e;
 }
 
 function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
@@ -423,13 +550,16 @@ function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): 
 
 /**
  * The plain (usually async) function behind a task's wrapper coroutine, for
- * `rx-asyncio ps`: the wrapper's own position is library code.
+ * `rx-asyncio ps`: the wrapper's own position is library code. A property on
+ * the wrapper, not a WeakMap: a WeakMap entry per task is an ephemeron the
+ * garbage collector must trace specially, which at 100k async-function tasks
+ * cost more than the rest of their creation.
  */
-const plainFunctions = new WeakMap<object, Function>();
+const PLAIN_FUNCTION = Symbol("rx-asyncio.plainFunction");
 
 /** The function an async-function task runs, if `coro` is such a task's coroutine. @internal */
 export function _plainFunctionOf(coro: object): Function | undefined {
-  return plainFunctions.get(coro);
+  return (coro as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION];
 }
 
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
@@ -438,7 +568,7 @@ export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T>
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
   if (typeof x === "function") {
     const c = callFunction<T>(x as (signal: AbortSignal) => unknown, where);
-    plainFunctions.set(c, x);
+    (c as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION] = x;
     return c;
   }
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
@@ -496,6 +626,7 @@ export function checkTaskOptions(where: string, options: unknown): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
   }
+  checkOptionKeys(where, options, TASK_OPTIONS);
   const o = options as TaskOptions;
   if (o.loop !== undefined) checkLoop(where, o.loop);
   if (o.eager !== undefined && typeof o.eager !== "boolean") {

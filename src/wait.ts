@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { awaitsItself } from "./errors.js";
 import type { Coroutine } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
 import type { Runnable, TimerHandle } from "./handles.js";
@@ -135,6 +136,8 @@ function* waitImpl(
   returnWhen: ReturnWhen,
 ): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
   const loop = getRunningLoop();
+  const me = loop._currentTask;
+  if (me !== null && distinct.has(me)) throw awaitsItself(WHERE, me.getName(), "in 'aws'");
   const fs = Array.from(distinct);
   const waiter = loop.createFuture<void>();
   let handle: TimerHandle | null = null;

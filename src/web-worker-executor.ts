@@ -14,7 +14,7 @@
  * @module
  */
 import { describe } from "./coroutines.js";
-import { RuntimeError } from "./errors.js";
+import { nullishFailure, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./running-loop.js";
 import { BrokenWorkerError, type Executor, type JobArgs, type JobFunction, type JobResult, type ShutdownOptions } from "./executor.js";
@@ -297,7 +297,7 @@ export class WebWorkerExecutor implements Executor {
     const fut = job.future;
     if (!fut.done() && !job.loop.isClosed()) {
       if (ok) fut.setResult(value);
-      else fut.setException(value);
+      else fut.setException(nullishFailure(value, `${job.where}: ${job.future._label} threw`));
     }
     this._finish(job);
   }

@@ -12,6 +12,7 @@ import type { EventLoop } from "../event-loop.js";
 import type { Executor, JobFunction, JobResult, ShutdownOptions } from "../executor.js";
 import { Dispatcher, type BullMQJobFuture, type JobSettings } from "./dispatcher.js";
 import { checkJsonArgs } from "./json-args.js";
+import { checkJobOptionKeys } from "./options.js";
 import { finishReport, type BullMQShutdownReport } from "./shutdown.js";
 
 /** Per-job options: BullMQ's own retry options, and a timeout the worker enforces. */
@@ -76,6 +77,7 @@ export class BullMQExecutor implements Executor {
 
   constructor(options: BullMQExecutorOptions) {
     if (typeof options !== "object" || options === null) throw new TypeError(`${WHERE}: 'options' must be an object, got ${describe(options)}`);
+    checkJobOptionKeys(WHERE, options, true);
     const { connection, queue, prefix = "bull", jobNames, connectionTimeout = 10_000 } = options;
     if (typeof connection !== "object" || connection === null) {
       throw new TypeError(`${WHERE}: 'connection' must be ioredis options ({ host, port }) or an ioredis instance, got ${describe(connection)}`);
@@ -107,6 +109,7 @@ export class BullMQExecutor implements Executor {
   withOptions(options: BullMQJobOptions): BullMQExecutor {
     const where = "withOptions(options)";
     if (typeof options !== "object" || options === null) throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
+    checkJobOptionKeys(where, options);
     const view = Object.create(BullMQExecutor.prototype) as BullMQExecutor;
     return Object.assign(view, { _d: this._d, _names: this._names, _settings: settings(where, this._settings, options) });
   }

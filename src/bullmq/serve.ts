@@ -12,6 +12,7 @@ import { CancelledError, TimeoutError } from "../errors.js";
 import { UnknownJobError, stackWithName } from "./errors.js";
 import { jsonProblem } from "./json-args.js";
 import { CANCEL_MARK_TTL, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
+import { checkServeOptions } from "./options.js";
 
 /** What a job function gets besides its arguments. */
 export interface JobContext {
@@ -101,6 +102,7 @@ const WHERE = "serveJobs(options)";
  */
 export function serveJobs(options: ServeJobsOptions): JobServer {
   if (typeof options !== "object" || options === null) throw new TypeError(`${WHERE}: 'options' must be an object, got ${describe(options)}`);
+  checkServeOptions(WHERE, options);
   const { connection, queue, jobs, prefix = "bull", concurrency = 1 } = options;
   if (typeof connection !== "object" || connection === null) throw new TypeError(`${WHERE}: 'connection' must be ioredis options or an ioredis instance, got ${describe(connection)}`);
   if (typeof queue !== "string" || queue === "" || queue.includes(":")) throw new TypeError(`${WHERE}: 'queue' must be a non-empty string without ':', got ${describe(queue)}`);

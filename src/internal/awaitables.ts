@@ -15,6 +15,7 @@ import { Future, isFuture } from "../futures.js";
 import { ObservableFuture, PromiseFuture } from "../promise-future.js";
 import { Task, type TaskOptions } from "../tasks.js";
 import { PENDING } from "./future-state.js";
+import { checkOptionKeys } from "./loop-checks.js";
 
 /** The result type of anything `ensureFuture` accepts (a `FutureLike`). */
 export type AwaitedOf<A> =
@@ -40,7 +41,7 @@ export function isAwaitableLike(x: unknown): boolean {
 export function notAwaitable(where: string, what: string, x: unknown): TypeError {
   let hint = "";
   if (typeof x === "function") hint = " (call the coroutine function: pass fn(), not fn)";
-  else if (typeof x === "object" && x !== null && isPlainCollection(x)) hint = " (spread it: pass ...items)";
+  else if (typeof x === "object" && x !== null && isPlainCollection(x)) hint = " (spread it: pass ...items; for many items, gatherAll(items))";
   return new TypeError(
     `${where}: ${what} must be a coroutine, a Future/Task, a promise or an Observable, got ${describe(x)}${hint}`,
   );
@@ -138,11 +139,7 @@ export function checkOptions(where: string, options: unknown, allowed: readonly 
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: 'options' must be an object, got ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${where}: unknown option '${key}' (expected ${allowed.map((k) => `'${k}'`).join(", ")})`);
-    }
-  }
+  checkOptionKeys(where, options, allowed);
   return options as Record<string, unknown>;
 }
 

@@ -24,8 +24,10 @@
  * | `F_BLOCKING` (1)         | any future        | its `yield*` is handing it to the task right now (asyncio's `_asyncio_future_blocking`); a bare `yield fut` lacks it and is caught |
  * | `F_LOG_TRACEBACK` (2)    | any future        | an exception is set and nobody has looked at it yet (it is in the loop's `_unretrieved` set) |
  * | `F_MUST_CANCEL` (4)      | Task              | a cancel to deliver at the next step (asyncio's `_must_cancel`)  |
- * | `F_SLEEP_DONE` (8)       | SleepFuture       | its `yield*` has finished (or was abandoned): a second `next()` gives nothing |
- * | bits 4 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
+ * | `F_SLEEP_DONE` (8)       | SleepFuture       | its `yield*` has finished (or was abandoned): a second `next()` is a reuse, a `RuntimeError` |
+ * | `F_EXCEPTION` (16)       | any future        | FINISHED with an exception (in `_exception`): "has an exception" is this bit, never `_exception !== undefined`, so no thrown value can pass for a result |
+ * | `F_CANCEL_WALK` (32)     | Task              | its `cancel()` is passing the cancel down the chain of what it awaits right now: a task met again on the way closes a cycle (tasks awaiting each other), and the cancel lands there instead of going round forever |
+ * | bits 6 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
  *
  * Double-duty slots:
  *
@@ -35,7 +37,8 @@
  * |               | CANCELLED                             | the cancel message (`_cancelMessage`)                     |
  * |               | PENDING Task with `F_MUST_CANCEL`     | the cancel message to deliver                             |
  * |               | PENDING SleepFuture                   | the value to finish with (never read `_cancelMessage` on one) |
- * | `_exception`  | FINISHED                              | the exception, or `undefined` for a result                |
+ * | `_exception`  | FINISHED with `F_EXCEPTION`           | the exception (never null or undefined: those are wrapped where they enter, see `nullishFailure` in errors.ts) |
+ * |               | FINISHED without `F_EXCEPTION`        | unused (`undefined`)                                      |
  * |               | CANCELLED                             | the `CancelledError`, made on first use                   |
  * |               | PENDING Task                          | an exception to throw in at its next step                 |
  * | `_timerState` | TimerHandle, SleepFuture              | `TIMER_OFF` / `TIMER_ON` / `TIMER_DEAD` (internal/timer-heap.ts): whether it is in the loop's heap, and if so whether it was cancelled there (lazy removal). Independent of `_state`: a cancelled sleep is CANCELLED and TIMER_DEAD until the heap drops it |
@@ -63,8 +66,12 @@ export const F_LOG_TRACEBACK = 2;
 export const F_MUST_CANCEL = 4;
 /** `_flags` of a SleepFuture: its `yield*` has finished. */
 export const F_SLEEP_DONE = 8;
+/** `_flags`: FINISHED with an exception (the one test of "failed"; see the table). */
+export const F_EXCEPTION = 16;
+/** `_flags` of a Task: its `cancel()` is walking down what it awaits (cycle detection). */
+export const F_CANCEL_WALK = 32;
 
 /** `_flags` of a Task: `cancelling()` is kept above the F_* bits, from this bit up. */
-export const CANCEL_COUNT_SHIFT = 4;
+export const CANCEL_COUNT_SHIFT = 6;
 /** One cancel request, in `_flags`. */
 export const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;

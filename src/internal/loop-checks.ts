@@ -44,3 +44,52 @@ export function checkLoop(where: string, loop: unknown): EventLoop {
   if (!isEventLoop(loop)) throw new TypeError(`${where}: 'loop' must be an EventLoop, got ${describe(loop)}`);
   return loop;
 }
+
+/**
+ * The closest of `known` to `key` when a typo is likely (edit distance at
+ * most 2, and less than the key's length): the "did you mean" of an unknown
+ * option. Options lists are a handful of short words, so the quadratic
+ * distance costs nothing.
+ */
+export function closestName(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = 3;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD && d < key.length) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const sub = prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      // A swap of two neighbours ("atempts" / "attmepts") counts as one edit.
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, sub);
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Refuses an options object with a key not in `known`: a misspelt option
+ * (`{ clok: "virtual" }`) would otherwise be ignored without a word.
+ * @throws TypeError naming `where`, the key, the closest known key if one is near, and the known keys
+ */
+export function checkOptionKeys(where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestName(key, known);
+    throw new TypeError(
+      `${where}: unknown option '${key}'${near === null ? "" : ` (did you mean '${near}'?)`}; the options are ${known.map((k) => `'${k}'`).join(", ")}`,
+    );
+  }
+}

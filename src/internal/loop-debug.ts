@@ -5,7 +5,7 @@
 import { describe } from "../coroutines.js";
 import type { EventLoop } from "../event-loop.js";
 import type { ExceptionContext } from "../event-loop-types.js";
-import type { Runnable } from "../handles.js";
+import { captureStack, type Runnable } from "../handles.js";
 import type { Future } from "../futures.js";
 import type { Task } from "../tasks.js";
 import { F_LOG_TRACEBACK } from "./future-state.js";
@@ -80,4 +80,53 @@ export function formatExceptionContext(context: ExceptionContext): string {
     lines.push(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `exception: ${describe(e)}`);
   }
   return lines.join("\n");
+}
+
+/** What a coroutine not awaited yet is reported with, if it is collected so. */
+interface Unawaited {
+  loop: EventLoop;
+  what: string;
+  stack: string;
+}
+
+/**
+ * asyncio's "coroutine ... was never awaited", in debug mode, for the
+ * coroutine objects the library makes (`sleep()`, `lock.acquire()`,
+ * `queue.get()`, ...): a statement `sleep(10);` without `yield*` does nothing
+ * and used to pass silently. A FinalizationRegistry sees the object collected
+ * without ever having been stepped; the report says where it was created.
+ * Generators written by the user never reach the library before they are
+ * awaited, so they cannot be tracked (README: Differences from asyncio).
+ */
+const unawaitedRegistry =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<Unawaited>((u) => {
+        unawaitedState.count--;
+        try {
+          u.loop.logger.warn(`coroutine ${u.what} was never awaited\nCoroutine created at (most recent call first):\n${u.stack}`);
+        } catch {
+          /* a broken logger must not throw from the GC's callback */
+        }
+      })
+    : null;
+
+/**
+ * How many coroutines are tracked: the hot paths test this one number, so
+ * outside debug mode tracking costs a field read.
+ */
+export const unawaitedState = { count: 0 };
+
+/**
+ * Tracks `coro` (debug mode) until it is first stepped; `what` names it in the
+ * report, whose stack starts `frames` calls above this one (the user's line).
+ */
+export function trackUnawaited(loop: EventLoop, coro: object, what: string, frames = 1): void {
+  if (unawaitedRegistry === null) return;
+  unawaitedState.count++;
+  unawaitedRegistry.register(coro, { loop, what, stack: captureStack(2 + frames) }, coro);
+}
+
+/** `coro` is being awaited: no report. */
+export function markAwaited(coro: object): void {
+  if (unawaitedRegistry !== null && unawaitedRegistry.unregister(coro)) unawaitedState.count--;
 }

@@ -10,6 +10,7 @@ import { describe } from "../coroutines.js";
 import { QueueShutDown } from "../errors.js";
 import type { Queue } from "../queues.js";
 import { boundLoop } from "./loop-bound.js";
+import { markAwaited, unawaitedState } from "./loop-debug.js";
 import { Waiter, WAKE } from "./parking-lot.js";
 import { DONE_VOID, OP_DONE, OP_PENDING, OP_WAITING, ParkOnceOp, reused, suspendOn, WaitOp } from "./wait-op.js";
 
@@ -18,7 +19,7 @@ export class QueueGet<T> extends WaitOp<T> {
   private declare readonly _q: Queue<T>;
 
   constructor(q: Queue<T>) {
-    super();
+    super("Queue.get()");
     this._q = q;
   }
 
@@ -26,6 +27,7 @@ export class QueueGet<T> extends WaitOp<T> {
     const q = this._q;
     const st = this._opState;
     if (st === OP_PENDING) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       // An item, and no getter ahead of us (parked, or woken and not run yet).
       if (q._store.length > 0 && q._getReserved === 0 && q._getters.size === 0) return this._takeNow(false);
     } else if (st === OP_WAITING) {
@@ -83,7 +85,7 @@ export class QueuePut<T> extends WaitOp<void> {
   private declare readonly _item: T;
 
   constructor(q: Queue<T>, item: T) {
-    super();
+    super("Queue.put()");
     this._q = q;
     this._item = item;
     q._check(item, "put");
@@ -93,6 +95,7 @@ export class QueuePut<T> extends WaitOp<void> {
     const q = this._q;
     const st = this._opState;
     if (st === OP_PENDING) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       if (q._isShutdown) return this._shutDown();
       // Room, and no putter ahead of us (parked, or woken and not run yet).
       if (q._store.length < q._cap && q._putReserved === 0 && q._putters.size === 0) return this._putNow(false);
@@ -148,7 +151,7 @@ export class QueueJoin extends ParkOnceOp<void> {
   private declare readonly _q: Queue<unknown>;
 
   constructor(q: Queue<unknown>) {
-    super();
+    super("Queue.join()");
     this._q = q;
   }
 

@@ -15,6 +15,8 @@ import { RuntimeError } from "../errors.js";
 import type { Future } from "../futures.js";
 import { CANCELLED, F_BLOCKING, FINISHED, PENDING } from "./future-state.js";
 import type { Waiter } from "./parking-lot.js";
+import { markAwaited, trackUnawaited, unawaitedState } from "./loop-debug.js";
+import { _getRunningLoop } from "../running-loop.js";
 
 /** `_opState`: not started. @internal */
 export const OP_PENDING = 0;
@@ -56,9 +58,12 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
   /** @internal OP_PENDING, OP_WAITING or OP_DONE. */ declare _opState: number;
   /** @internal The waiter parked for this operation while OP_WAITING. */ declare _waiter: Waiter | null;
 
-  constructor() {
+  constructor(what: string) {
     this._opState = OP_PENDING;
     this._waiter = null;
+    // Debug mode: "coroutine Lock.acquire() was never awaited" if it is dropped unstepped.
+    const loop = _getRunningLoop();
+    if (loop !== null && loop._debug) trackUnawaited(loop, this, what, 3); // this, the subclass, the method
   }
 
   abstract next(): IteratorResult<Suspend, T>;
@@ -92,6 +97,7 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
   }
 
   private _abandon(): void {
+    if (unawaitedState.count !== 0) markAwaited(this);
     if (this._opState === OP_WAITING) {
       const w = this._waiter!;
       this._waiter = null;
@@ -120,6 +126,7 @@ export abstract class ParkOnceOp<T> extends WaitOp<T> {
 
   next(): IteratorResult<Suspend, T> {
     if (this._opState === OP_PENDING) {
+      if (unawaitedState.count !== 0) markAwaited(this);
       if (this._ready()) {
         this._opState = OP_DONE;
         return this._complete(false);

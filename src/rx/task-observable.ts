@@ -34,7 +34,7 @@ export interface TaskObservableOptions {
  */
 function reportAfterUnsubscribe(f: Future<unknown>): void {
   const handler = config.onUnhandledError;
-  if (handler === null || handler === undefined || f.cancelled() || f._exception === undefined) return;
+  if (handler === null || handler === undefined || f.cancelled() || !f._failed) return;
   const exception = f.exception();
   try {
     handler(exception);

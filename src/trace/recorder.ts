@@ -40,7 +40,7 @@ export interface TraceRecorderOptions {
    * clock). `"precise"`: a sub-millisecond clock (`performance.now()`) aligned
    * with the loop's time when recording starts, so running steps get real
    * durations. `"auto"` (default): `"precise"` for a real-clock loop whose clock
-   * is the wall clock, else `"loop"`.
+   * is the real monotonic one, else `"loop"`.
    */
   clock?: TraceClock;
 }
@@ -182,7 +182,7 @@ export class TraceRecorder implements LoopTracer {
     const t = loop.time();
     this._precise =
       this._clockOption === "precise" ||
-      (this._clockOption === "auto" && loop.clock() === "real" && Math.abs(t - Date.now()) < 1000);
+      (this._clockOption === "auto" && loop.clock() === "real" && Math.abs(t - now()) < 1000);
     this._loopBase = t;
     this._perfBase = now();
     this._adopt(loop, true);
@@ -373,6 +373,6 @@ export function outcomeOf(task: Task<unknown>): { outcome: TaskOutcome; value?: 
     const m = task._cancelMessage;
     return m === undefined || m === "" ? { outcome: "cancelled" } : { outcome: "cancelled", message: m };
   }
-  if (task._exception !== undefined) return { outcome: "error", error: task._exception };
+  if (task._failed) return { outcome: "error", error: task._exception };
   return { outcome: "result", value: task._result };
 }
