@@ -18,14 +18,18 @@
  * every `SWEEP_MS` of those out that long in any case (a worker whose clock
  * is far behind, a job Redis lost).
  *
+ * Longer than most modules: adding, settling, reconciling and closing all
+ * read and write the same bookkeeping (the entries out, the orphans, the
+ * chores), which a split would have to hand around.
+ *
  * @module
  */
 import { randomUUID } from "node:crypto";
 import { Job, Queue, QueueEvents, type BackoffOptions, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { EventLoop } from "../event-loop.js";
-import { Future } from "../futures.js";
 import { JobConnectionError, JobLostError, STALLED_REASON, reviveJobError, type LockExpiry } from "./errors.js";
 import { CANCEL_MARK_TTL, KEEP_FINISHED_S, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
+import { ADDING, BullMQJobFuture, Entry, QUEUED, type CancelSink } from "./job-future.js";
 import { finishedBetween, readOutcomes, type ReadClient } from "./reconcile.js";
 import { CallFailed, TIMED_OUT, finishReport, timed, type BullMQShutdownReport } from "./shutdown.js";
 
@@ -49,9 +53,6 @@ interface RawRedis extends ReadClient {
   quit(): Promise<unknown>;
   disconnect(): void;
 }
-
-const ADDING = 0;
-const QUEUED = 1;
 
 /** Jobs added in one `addBulk` at most. */
 const BATCH = 500;
@@ -85,55 +86,10 @@ const REMOVE_CHUNK = 1000;
 /** BullMQ keeps a finished job this long unless the coordinator removed it first (see `keys.ts`). */
 const KEEP = { age: KEEP_FINISHED_S };
 
-/** One dispatched job while its future waits. */
-class Entry {
-  phase = ADDING;
-  /** Cancelled, or failed on the coordinator's side, before `addBulk` answered: undo the add when it does. */
-  abandoned = false;
-  /** When its stored state was last read (or it was added), for the sweep. */
-  checkedAt = 0;
-  constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly loop: EventLoop,
-    readonly future: BullMQJobFuture<unknown>,
-  ) {}
-  get label(): string {
-    return `job ${this.id} (${JSON.stringify(this.name)})`;
-  }
-}
-
 /** Jobs waiting for the next `addBulk`. */
 interface Batch {
   entries: Entry[];
   jobs: { name: string; data: JobData; opts: JobsOptions }[];
-}
-
-/**
- * The future of a job on a BullMQ worker fleet. `jobId` is its BullMQ job id.
- * Cancelling it removes a waiting job from the queue, or signals the worker
- * running it (its job function's `signal` aborts).
- */
-export class BullMQJobFuture<T> extends Future<T> {
-  /** @internal */ _entry: Entry | null = null;
-  /** @internal */ _dispatcher: Dispatcher | null = null;
-
-  /** The BullMQ job id (to look the job up with BullMQ's own tools). */
-  get jobId(): string {
-    return this._entry?.id ?? "";
-  }
-
-  override cancel(msg?: string): boolean {
-    if (!super.cancel(msg)) return false;
-    const d = this._dispatcher;
-    const e = this._entry;
-    if (d !== null && e !== null) d._onCancel(e);
-    return true;
-  }
-
-  override _traceLabel(): string {
-    return "bullmq job";
-  }
 }
 
 /** @internal */
@@ -145,7 +101,7 @@ export interface DispatcherOptions {
 }
 
 /** @internal Shared by an executor and its `withOptions` views. */
-export class Dispatcher {
+export class Dispatcher implements CancelSink {
   readonly pending = new Map<string, Entry>();
   closed = false;
   report: BullMQShutdownReport | null = null;
