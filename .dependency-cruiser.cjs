@@ -29,7 +29,7 @@ const LAYERS = [
   { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask|rx-clock)\\.ts$", mayImport: ["base"] },
   {
     name: "loop",
-    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor|contextvars)\\.ts$|^src/internal/loop-debug\\.ts$",
+    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor|contextvars)\\.ts$|^src/internal/(loop-debug|deadlock-watch)\\.ts$",
     mayImport: ["base", "host"],
   },
   { name: "futures", path: "^src/(futures|promise-future|sleep)\\.ts$", mayImport: ["base", "host", "loop"] },
@@ -38,7 +38,7 @@ const LAYERS = [
     name: "composition",
     path:
       "^src/(runners|ensure-future|gather|wait|wait-for|timeouts|shield|as-completed|taskgroups|held|lock|semaphore|event|condition|barrier|queues|priority-queue|get-event-loop)\\.ts$" +
-      "|^src/internal/(awaitables|parking-lot|wait-op|loop-bound|queue-ops)\\.ts$",
+      "|^src/internal/(awaitables|parking-lot|wait-op|loop-bound|queue-ops|sigint)\\.ts$",
     mayImport: ["base", "host", "loop", "futures", "tasks"],
   },
   { name: "rx", path: "^src/rx/", mayImport: ["base", "host", "loop", "futures", "tasks", "composition"] },

@@ -1,7 +1,9 @@
 // N CPU-bound jobs on the event loop itself versus on a ThreadPoolExecutor
 // (1 worker, then one per core), with how long the loop went without running
 // a heartbeat task meanwhile. Real clock, wall time; workers are started
-// before timing. Usage: npx tsx bench/executor.ts [--jobs N] [--size N] [--repeat N] [--json]
+// before timing; every job's result is checked. Usage: npx tsx bench/executor.ts
+// [--jobs N] [--size N] [--repeat N] [--json]. `npm run bench` (W11) compiles
+// this file against the benchmark build of the library instead (bench/lib/executor-hook.mjs).
 import { availableParallelism, loadavg } from "node:os";
 import { ThreadPoolExecutor, createTask, ensureFuture, getRunningLoop, run, sleep, type Coroutine, type Future } from "../src/index.js";
 
@@ -50,9 +52,25 @@ function* timed(body: () => Coroutine<unknown>): Coroutine<{ ms: number; gap: nu
   return { ms, gap };
 }
 
+/** fib(n) by iteration: what every job's result is checked against. */
+function expectedFib(n: number): number {
+  let a = 0;
+  let b = 1;
+  for (let i = 0; i < n; i++) [a, b] = [b, a + b];
+  return a;
+}
+
+/** Every job's result is checked, so that a pool that lost or garbled one fails the run instead of timing it. */
+let checkedResults = 0;
+function checkResult(got: unknown, size: number, where: string): void {
+  const want = expectedFib(size);
+  if (got !== want) throw new Error(`${where}: fib(${size}) returned ${String(got)}, expected ${want}`);
+  checkedResults++;
+}
+
 function* onLoop(jobs: number, size: number): Coroutine<void> {
   for (let i = 0; i < jobs; i++) {
-    fib(size);
+    checkResult(fib(size), size, "on the loop");
     yield* sleep(0); // lets the heartbeat run between jobs, as a well-behaved loop task would
   }
 }
@@ -61,7 +79,7 @@ function* onPool(ex: ThreadPoolExecutor, jobs: number, size: number): Coroutine<
   const loop = getRunningLoop();
   const futs: Future<number>[] = [];
   for (let i = 0; i < jobs; i++) futs.push(loop.runInExecutor(ex, fib, size));
-  for (const f of futs) yield* f;
+  for (const f of futs) checkResult(yield* f, size, "on the pool");
 }
 
 function median(xs: number[]): number {
@@ -113,7 +131,12 @@ async function main(): Promise<void> {
       `${r.mode.padEnd(18)} ${r.totalMs.toFixed(0).padStart(9)} ${r.msPerJob.toFixed(1).padStart(8)} ${(r.speedup.toFixed(2) + "x").padStart(9)} ${r.maxLoopGapMs.toFixed(1).padStart(16)}`,
     );
   }
-  if (json) console.log(JSON.stringify({ bench: "executor", jobs, size, cores, repeat, loadAverage: load, rows }));
+  const expectedChecks = rows.length * repeat * jobs;
+  if (checkedResults !== expectedChecks) throw new Error(`checked ${checkedResults} results, expected ${expectedChecks}`);
+  if (json) console.log(JSON.stringify({ bench: "executor", jobs, size, cores, repeat, loadAverage: load, checkedResults, rows }));
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -4,11 +4,15 @@
 //     cmd = await loop.run_in_executor(None, input, "Enter command: ")
 // Here: yield* loop.runInExecutor(null, readLine). `quit` (or the end of the
 // input, Ctrl+D at a terminal) cancels the worker, which says so, and ends.
+// Ctrl-C cancels the main task, as asyncio.run does: its cleanup stops the
+// worker, run() rejects with KeyboardInterrupt and the exit code is 130. (A
+// thread blocked in a read stops once the read returns: press Enter, or
+// Ctrl-C again to exit at once. Python's version waits for Enter too.)
 // Works at a terminal and with piped input:
 //   npm run demo -- responsive-cli
 //   printf 'status\nquit\n' | npm run demo -- responsive-cli
 import { isatty } from "node:tty";
-import { CancelledError, createTask, getRunningLoop, run, sleep, type Coroutine, type Task } from "rx-asyncio";
+import { CancelledError, KeyboardInterrupt, createTask, getRunningLoop, run, sleep, type Coroutine, type Task } from "rx-asyncio";
 import { stamp } from "./util/stamp.js";
 
 let ticks = 0;
@@ -71,29 +75,39 @@ function* main(): Coroutine<void> {
   const loop = getRunningLoop();
   const typed = isatty(0); // at a terminal the user's Enter ends the prompt line; piped input is echoed
   const worker = createTask(backgroundWorker(), { name: "background worker" });
-  for (;;) {
-    process.stdout.write("Enter command: ");
-    // The blocking read runs on a worker thread: the loop (and the background worker) go on.
-    const line = yield* loop.runInExecutor(null, readLine);
-    if (!typed) process.stdout.write(line === null ? "\n" : `${line}\n`);
-    if (line === null) {
-      stamp("end of input: quitting");
-      break;
-    }
-    const command = line.trim();
-    if (command === "quit") break;
-    handle(command, worker);
-  }
-  worker.cancel();
   try {
-    yield* worker;
+    for (;;) {
+      process.stdout.write("Enter command: ");
+      // The blocking read runs on a worker thread: the loop (and the background worker) go on.
+      const line = yield* loop.runInExecutor(null, readLine);
+      if (!typed) process.stdout.write(line === null ? "\n" : `${line}\n`);
+      if (line === null) {
+        stamp("end of input: quitting");
+        break;
+      }
+      const command = line.trim();
+      if (command === "quit") break;
+      handle(command, worker);
+    }
   } catch (e) {
-    if (!(e instanceof CancelledError)) throw e;
+    // Ctrl-C: run() cancelled this task at its pending yield*, which cancelled the read's job.
+    if (e instanceof CancelledError) stamp(`Ctrl-C: main cancelled (${e.message}); cleaning up`);
+    throw e;
+  } finally {
+    worker.cancel();
+    try {
+      yield* worker;
+    } catch (e) {
+      if (!(e instanceof CancelledError)) throw e;
+    }
+    stamp(`worker cancelled: ${worker.cancelled()}; bye`);
   }
-  stamp(`worker cancelled: ${worker.cancelled()}; bye`);
 }
 
 // A read in an executor job is work outside the loop, and the virtual clock never
 // jumps while such work is pending: the worker could not tick while the program
 // waits for input. So this demo needs the real clock, whatever RX_ASYNCIO_CLOCK says.
-void run(main, { clock: "real" });
+run(main, { clock: "real" }).catch((e: unknown) => {
+  if (!(e instanceof KeyboardInterrupt)) throw e;
+  console.log(`run() rejected with ${e.name}: the exit code is ${String(process.exitCode)}`);
+});

@@ -1,17 +1,24 @@
 #!/usr/bin/env node
-// `npm run bench`: the workloads of shared/BENCH.md (W1-W8) plus W9-W11 on
-// rx-asyncio and its peers, each run in a fresh process, rounds interleaved,
-// medians and ratios to plain async/await, and the floor probe beside
-// rx-asyncio (bench/lib/floors.mjs); writes bench/results/latest.{md,json}.
+// `npm run bench`: the workloads of shared/BENCH.md (W1-W8) plus W9-W12 on
+// rx-asyncio and its peers (each in its strongest form, and the form users
+// write most beside it), each run in a fresh process, rounds interleaved,
+// medians and ratios to async/await's strongest form, the floor probe beside
+// rx-asyncio (bench/lib/floors.mjs), then the extra modules of
+// bench/sections/ (eager tasks, scaling curves); writes
+// bench/results/latest.{md,json} and scaling.svg, and on a full run the
+// generated parts of README.md and docs/benchmarks.md (bench/lib/docs.mjs).
+// Shows done/total and the time left (a bar on a terminal, plain lines when piped).
 //
-//   npm run bench                          full sizes, 5 rounds
-//   npm run bench -- --quick               small sizes, 1 round (a smoke check, < 1 min;
+//   npm run bench                          full sizes, 5 rounds, every section
+//   npm run bench -- --quick               small sizes, 1 round (a smoke check;
 //                                          writes bench/results/quick/, not latest.*)
 //   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
+//                                          (--only leaves the sections out unless --sections names them)
+//   npm run bench -- --sections eager      only the eager-task rows (--eager is the same)
 //   npm run bench -- --step-cost           the per-step cost microbenchmark instead
-//   npm run bench -- --eager               the eager-task rows (bench/eager.mjs) instead
 //
-// Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS,
+// Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS, --sections a,b|none,
+// --docs / --no-docs (write README.md's and docs/benchmarks.md's generated parts; default: on a full run to bench/results),
 // --no-build, --lib build|src (src: load src/ through tsx, no build),
 // --batch (one process per system and round for all its workloads: faster,
 // for correctness checks only), --force-build, --rerender FILE.json (rebuild
@@ -22,19 +29,25 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildForBench } from "../bench/lib/build.mjs";
+import { updateDocs } from "../bench/lib/docs.mjs";
 import { floorFigures, markdown, summarize, verdicts } from "../bench/lib/report.mjs";
+import { SECTIONS } from "../bench/sections/index.mjs";
 import { PROBES, SYSTEMS, WORKLOAD_IDS, WORKLOADS } from "../bench/lib/workloads.mjs";
 import { SUPPORT } from "../bench/systems/support.mjs";
 import { bundleNote, coreBundle } from "./bundle-size.mjs";
+import { createProgress } from "./progress.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** A floor (PROBES) is the median of at least this many fresh processes, whatever the rounds. */
+const FLOOR_PROCESSES = 5;
 
 function parseArgs(argv) {
   const opts = {
     scale: "full", rounds: null, only: WORKLOAD_IDS, systems: SYSTEMS.map((s) => s.id),
     out: null, timeout: null, build: true, forceBuild: false,
-    lib: "build", batch: false, stepCost: false, rerender: null,
+    lib: "build", batch: false, stepCost: false, rerender: null, sections: null, docs: null,
   };
+  let onlyGiven = false;
   const value = (i, flag) => {
     if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
     return argv[i + 1];
@@ -49,7 +62,14 @@ function parseArgs(argv) {
     if (a === "--quick") opts.scale = "quick";
     else if (a === "--scale") opts.scale = value(i++, a);
     else if (a === "--rounds") opts.rounds = Number(value(i++, a));
-    else if (a === "--only") opts.only = list(value(i++, a).toUpperCase(), WORKLOAD_IDS, a);
+    else if (a === "--only") {
+      opts.only = list(value(i++, a).toUpperCase(), WORKLOAD_IDS, a);
+      onlyGiven = true;
+    } else if (a === "--sections") {
+      const v = value(i++, a);
+      opts.sections = v === "none" ? [] : list(v, SECTIONS.map((x) => x.id), a);
+    } else if (a === "--docs") opts.docs = true;
+    else if (a === "--no-docs") opts.docs = false;
     else if (a === "--systems") opts.systems = list(value(i++, a), SYSTEMS.map((s) => s.id), a);
     else if (a === "--out") opts.out = resolve(value(i++, a));
     else if (a === "--timeout") opts.timeout = Number(value(i++, a));
@@ -58,7 +78,12 @@ function parseArgs(argv) {
     else if (a === "--lib") opts.lib = value(i++, a);
     else if (a === "--batch") opts.batch = true;
     else if (a === "--step-cost") opts.stepCost = true;
-    else if (a === "--eager") opts.eager = true;
+    else if (a === "--eager") {
+      // The eager-task rows alone (they used to be a mode of their own).
+      opts.sections = ["eager"];
+      opts.only = [];
+      onlyGiven = true;
+    }
     else if (a === "--rerender") opts.rerender = resolve(value(i++, a));
     else if (a === "--help" || a === "-h") {
       const header = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1);
@@ -74,6 +99,10 @@ function parseArgs(argv) {
   opts.rounds ??= opts.scale === "full" ? 5 : 1;
   if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer, got ${opts.rounds}`);
   opts.timeout ??= opts.scale === "full" ? 300 : 60;
+  // An explicit --only is a partial run: no sections unless named.
+  opts.sections ??= onlyGiven ? [] : SECTIONS.map((x) => x.id);
+  // Only a full run into bench/results rewrites the docs' generated parts.
+  opts.docs ??= opts.scale === "full" && opts.out === join(root, "bench", "results") && !onlyGiven && opts.rounds >= 3;
   if (!(opts.timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
   return opts;
 }
@@ -132,12 +161,34 @@ function fmtRun(r) {
   return `${r.value.toFixed(r.value >= 100 ? 0 : 1)} ${PROBES[r.system] ? "ms" : w.metric}`;
 }
 
-function writeReport(out, report) {
+function writeReport(out, report, files, docs) {
   const md = markdown(report);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "latest.md"), md);
   writeFileSync(join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
-  process.stdout.write(`\n${md}\nwrote ${join(out, "latest.md")} and latest.json\n`);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
+  process.stdout.write(`\n${md}\nwrote ${join(out, "latest.md")}, latest.json${Object.keys(files).map((f) => `, ${f}`).join("")}\n`);
+  if (docs) {
+    const written = updateDocs(root, report, files);
+    process.stdout.write(`updated ${written.join(", ")} from this run\n`);
+  }
+}
+
+/** Each section's { data, markdown, files } rebuilt from its saved data. */
+function rerenderSections(saved) {
+  const out = {};
+  const files = {};
+  for (const [id, sec] of Object.entries(saved ?? {})) {
+    const mod = SECTIONS.find((x) => x.id === id);
+    if (!mod || sec.data == null) {
+      out[id] = sec;
+      continue;
+    }
+    const r = mod.render(sec.data);
+    out[id] = { title: mod.title, data: r.data, markdown: r.markdown };
+    Object.assign(files, r.files ?? {});
+  }
+  return { sections: out, files };
 }
 
 async function main() {
@@ -146,18 +197,11 @@ async function main() {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", "step-cost.ts")], { cwd: root, stdio: "inherit" });
     process.exit(r.status ?? 1);
   }
-  if (opts.eager) {
-    const { runEagerBench } = await import("../bench/eager.mjs");
-    const entry = buildForBench(root, { force: opts.forceBuild, log: (s) => process.stderr.write(`${s}\n`) }).entry;
-    const n = opts.scale === "full" ? 100_000 : opts.scale === "quick" ? 5_000 : 300;
-    const table = runEagerBench({ rounds: opts.rounds ?? (opts.scale === "full" ? 5 : 1), n, env: { ...process.env, RX_BENCH_LIB: entry }, log: (s) => process.stderr.write(`${s}\n`) });
-    process.stdout.write(`\n${table}\n`);
-    return;
-  }
   if (opts.rerender) {
     const saved = JSON.parse(readFileSync(opts.rerender, "utf8"));
     const cells = summarize(saved.runs);
-    writeReport(opts.out, { ...saved, cells, targets: verdicts(cells), floors: floorFigures(cells) });
+    const { sections, files } = rerenderSections(saved.sections);
+    writeReport(opts.out, { ...saved, cells, targets: verdicts(cells), floors: floorFigures(cells), sections }, files, opts.docs);
     return;
   }
   const log = (s) => process.stderr.write(`${s}\n`);
@@ -206,7 +250,15 @@ async function main() {
     date: new Date().toISOString(), cpu: cpus()[0]?.model?.trim() ?? "unknown", cores: cpus().length,
     node: process.version, platform: `${process.platform}-${process.arch}`, loadStart: loadavg(), loadEnd: null,
   };
-  log(`bench: scale ${opts.scale}, ${opts.rounds} round(s), ${pairs.length} (system, workload) pairs, ${machine.cores} cores, load ${machine.loadStart.map((x) => x.toFixed(1)).join(" ")}`);
+  log(`bench: scale ${opts.scale}, ${opts.rounds} round(s), ${pairs.length} (system, workload) pairs, sections: ${opts.sections.join(", ") || "none"}, ${machine.cores} cores, load ${machine.loadStart.map((x) => x.toFixed(1)).join(" ")}`);
+  // Progress: one step per child process (a batch child runs a system's workloads at once).
+  const timesOf = (s) => (PROBES[s] ? Math.ceil(FLOOR_PROCESSES / opts.rounds) : 1);
+  const perRound = opts.batch
+    ? [...systems, ...probes].filter((s) => opts.only.some((w) => runsOf(s).includes(w))).reduce((a, s) => a + timesOf(s), 0)
+    : pairs.reduce((a, [s]) => a + timesOf(s), 0);
+  const sectionMods = SECTIONS.filter((x) => opts.sections.includes(x.id));
+  const total = perRound * opts.rounds + sectionMods.reduce((a, x) => a + x.units({ scale: opts.scale, rounds: opts.rounds }), 0);
+  const progress = createProgress({ label: "bench", total });
   if (rxLibBroken) {
     for (const w of opts.only) if (SUPPORT["rx-asyncio"].includes(w)) runs.push({ system: "rx-asyncio", workload: w, round: 1, status: "fail", error: `build failed: ${rxLibBroken}` });
   }
@@ -216,9 +268,12 @@ async function main() {
         if (s === "rx-asyncio" && rxLibBroken) continue;
         const ws = opts.only.filter((w) => runsOf(s).includes(w));
         if (ws.length === 0) continue;
-        const res = await runChild({ system: s, workloads: ws, scale: opts.scale, round, env, timeoutMs, gc: true, tsx: s === "rx-asyncio" && opts.lib === "src" });
-        for (const r of res) log(`  r${round} ${r.workload.padEnd(3)} ${s.padEnd(12)} ${fmtRun(r)}`);
-        runs.push(...res);
+        const times = PROBES[s] ? Math.ceil(FLOOR_PROCESSES / opts.rounds) : 1;
+        for (let t = 0; t < times; t++) {
+          const res = await runChild({ system: s, workloads: ws, scale: opts.scale, round, env, timeoutMs, gc: true, tsx: s === "rx-asyncio" && opts.lib === "src" });
+          progress.tick(res.map((r) => `r${round} ${r.workload} ${s}: ${fmtRun(r)}`).join("; "));
+          runs.push(...res);
+        }
       }
       continue;
     }
@@ -226,19 +281,42 @@ async function main() {
       const here = pairs.filter(([, pw]) => pw === w).map(([s]) => s);
       const k = here.length ? (round - 1) % here.length : 0;
       for (const s of [...here.slice(k), ...here.slice(0, k)]) {
-        if (skip.has(`${s}/${w}`) || (s === "rx-asyncio" && rxLibBroken)) continue;
-        const [r] = await runChild({ system: s, workloads: [w], scale: opts.scale, round, env, timeoutMs, gc: w === "W7", tsx: s === "rx-asyncio" && opts.lib === "src" });
-        if (r.status === "n/a") skip.add(`${s}/${w}`);
-        log(`  r${round} ${w.padEnd(3)} ${s.padEnd(12)} ${fmtRun(r)}`);
-        runs.push(r);
+        // A floor is the median of at least FLOOR_PROCESSES fresh processes in the same run.
+        const times = PROBES[s] ? Math.ceil(FLOOR_PROCESSES / opts.rounds) : 1;
+        for (let t = 0; t < times; t++) {
+          if (skip.has(`${s}/${w}`) || (s === "rx-asyncio" && rxLibBroken)) {
+            progress.tick(`r${round} ${w} ${s}: skipped`);
+            continue;
+          }
+          const [r] = await runChild({ system: s, workloads: [w], scale: opts.scale, round, env, timeoutMs, gc: w === "W7", tsx: s === "rx-asyncio" && opts.lib === "src" });
+          if (r.status === "n/a") skip.add(`${s}/${w}`);
+          progress.tick(`r${round} ${w.padEnd(3)} ${s.padEnd(18)} ${fmtRun(r)}`);
+          runs.push(r);
+        }
       }
     }
   }
+  // The extra modules (bench/sections/), each with its own fresh processes.
+  const sections = {};
+  const files = {};
+  let sectionFailed = false;
+  for (const mod of sectionMods) {
+    try {
+      const r = await mod.run({ scale: opts.scale, rounds: opts.rounds, env, root, log: (line) => progress.log(line), tick: (note) => progress.tick(note) });
+      sections[mod.id] = { title: mod.title, data: r.data, markdown: r.markdown };
+      Object.assign(files, r.files ?? {});
+    } catch (e) {
+      sectionFailed = true;
+      sections[mod.id] = { title: mod.title, data: null, markdown: `FAILED: ${String(e?.message ?? e).split("\n")[0]}` };
+      progress.log(`section ${mod.id} failed: ${e?.stack ?? e}`);
+    }
+  }
+  progress.stop();
   machine.loadEnd = loadavg();
   const cells = summarize(runs);
   const targets = verdicts(cells);
-  if (systems.includes("rxjs") && opts.only.includes("W5")) {
-    notes.push("RxJS W5 runs fewer handoffs (each hop is a 1 ms asyncScheduler timer); its figure is a rate, so it stays comparable.");
+  if (systems.includes("rxjs@common") && opts.only.includes("W5")) {
+    notes.push("RxJS W5 on asyncScheduler runs fewer handoffs (each hop is a 1 ms timer); its figure is a rate, so it stays comparable.");
   }
   notes.push(`Sizes: ${opts.scale} (bench/lib/workloads.mjs). Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
   const versions = Object.fromEntries(
@@ -248,14 +326,14 @@ async function main() {
   const report = {
     machine, versions,
     config: { scale: opts.scale, rounds: opts.rounds, only: opts.only, systems, lib: opts.lib, batch: opts.batch, notes },
-    cells, targets, floors: floorFigures(cells), runs,
+    cells, targets, floors: floorFigures(cells), sections, runs,
   };
   // The kernel's size as an app bundles it, and what costs what (scripts/bundle-size.mjs).
   const bundle = await coreBundle();
   report.coreBundle = { bytes: bundle.bytes, gzip: bundle.gzip, files: bundle.files };
   notes.push(bundleNote(bundle));
-  writeReport(opts.out, report);
-  const failed = runs.some((r) => r.status === "fail" || r.status === "timeout");
+  writeReport(opts.out, report, files, opts.docs);
+  const failed = sectionFailed || runs.some((r) => r.status === "fail" || r.status === "timeout");
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -9,9 +9,14 @@
 //   npm run fuzz -- --runs 50000       more programs
 //   npm run fuzz -- --seed 42          a given seed
 //   npm run fuzz -- --seed 42 --path "1628:0:0"   replay one failure exactly
-import { spawnSync } from "node:child_process";
+// Progress (programs done of the budget, and the time left) comes from a file
+// the spec rewrites every 50 programs: a bar on a terminal, plain lines when piped.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createProgress } from "./progress.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env, FUZZ_RUNS: "10000", FUZZ_SEED: String((Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0) };
@@ -42,5 +47,29 @@ for (let i = 0; i < argv.length; i++) {
 }
 console.log(`fuzz: ${env.FUZZ_RUNS} programs, seed ${env.FUZZ_SEED}${env.FUZZ_PATH ? `, path ${env.FUZZ_PATH}` : ""}`);
 const jest = join(root, "node_modules", "jest", "bin", "jest.js");
-const r = spawnSync(process.execPath, [jest, "spec/fuzz.spec.ts", "-t", "invariant"], { cwd: root, env, stdio: "inherit" });
-process.exit(r.status ?? 1);
+const dir = mkdtempSync(join(tmpdir(), "rx-asyncio-fuzz-"));
+env.FUZZ_PROGRESS_FILE = join(dir, "programs");
+const total = Number(env.FUZZ_RUNS);
+const progress = createProgress({ label: "fuzz", total });
+let shown = 0;
+function poll() {
+  let done = 0;
+  try {
+    done = Number(readFileSync(env.FUZZ_PROGRESS_FILE, "utf8")) || 0;
+  } catch {
+    return; // not written yet
+  }
+  if (done > shown) {
+    progress.tick(`${done} programs`, done - shown);
+    shown = done;
+  }
+}
+const timer = setInterval(poll, 2000);
+const child = spawn(process.execPath, [jest, "spec/fuzz.spec.ts", "-t", "invariant"], { cwd: root, env, stdio: "inherit" });
+child.on("close", (code) => {
+  clearInterval(timer);
+  poll();
+  progress.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(code ?? 1);
+});

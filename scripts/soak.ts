@@ -17,6 +17,7 @@
  * measured here moves by tens of KiB between samples (V8's own caches and
  * code), an order of magnitude below the threshold.
  */
+import { createProgress } from "./progress.mjs";
 import { runSoak, slope, type SoakResult } from "./soak/workload.js";
 
 interface Args {
@@ -74,6 +75,21 @@ async function phase(name: string, clock: "virtual" | "real", tasks: number, dur
   const samples: { tasks: number; heap: number }[] = [];
   const t0 = Date.now();
   const wave = clock === "virtual" ? 50_000 : 25_000;
+  // Progress: tasks done of the count on the virtual clock, seconds of the duration on the real one.
+  const byTime = durationMs !== undefined;
+  const total = byTime ? Math.ceil(durationMs / 1000) : Math.ceil(tasks / wave);
+  const progress = createProgress({ label: `soak ${name}`, total });
+  let shown = 0;
+  const onProgress = (n: number): void => {
+    if (!byTime) {
+      progress.tick(`${n} tasks`);
+      return;
+    }
+    const secs = Math.min(Math.floor((Date.now() - t0) / 1000), total);
+    if (secs > shown) progress.tick(`${n} tasks`, secs - shown);
+    shown = Math.max(shown, secs);
+  };
+
   const result = await runSoak({
     clock,
     tasks,
@@ -81,8 +97,12 @@ async function phase(name: string, clock: "virtual" | "real", tasks: number, dur
     concurrency: args.concurrency,
     wave,
     seed: args.seed,
-    onWave: (n) => samples.push({ tasks: n, heap: heapAfterGc() }),
+    onWave: (n) => {
+      samples.push({ tasks: n, heap: heapAfterGc() });
+      onProgress(n);
+    },
   });
+  progress.stop();
   const seconds = (Date.now() - t0) / 1000;
   // Warm-up: the first fifth of the samples (JIT, caches, pools filling up).
   const warm = samples.slice(Math.max(1, Math.floor(samples.length / 5)));

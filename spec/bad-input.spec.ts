@@ -436,6 +436,8 @@ describe("bad input: every export refuses wrong arguments at once, naming the ar
       QueueShutDown: "an Error: any message",
       RuntimeError: "an Error: any message",
       TimeoutError: "an Error: any message",
+      DeadlockError: "an Error: any message and the task tree's text",
+      KeyboardInterrupt: "an Error: any message",
       getRunningLoop: "no arguments (tested above)",
       getEventLoop: "no arguments (spec/get-event-loop.spec.ts)",
       rxLoop: "no arguments",

@@ -36,8 +36,8 @@ function resultsOf(stdout: string): Record<string, Run> {
 
 const positive = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x > 0;
 
-function node(args: string[]) {
-  return spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 110_000 });
+function node(args: string[], timeout = 110_000) {
+  return spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout });
 }
 
 /** The (system, workload) pairs the suite declares, read from bench/systems/support.mjs. */
@@ -62,12 +62,13 @@ describe("npm run bench, smoke scale", () => {
     out = mkdtempSync(join(tmpdir(), "rx-asyncio-bench-"));
     // --batch: one process per system (fast; fine since nothing is timed);
     // --lib src: rx-asyncio straight from src/ through tsx, no build needed.
-    const r = node(["scripts/bench.mjs", "--scale", "smoke", "--batch", "--lib", "src", "--out", out, "--timeout", "60"]);
+    // The sections (eager rows, scaling curves) run too: a few dozen more small processes.
+    const r = node(["scripts/bench.mjs", "--scale", "smoke", "--batch", "--lib", "src", "--out", out, "--timeout", "60"], 280_000);
     exitStatus = r.status;
     if (r.status !== 0) console.error(r.stdout.slice(-4000), r.stderr.slice(-4000));
     report = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
     md = readFileSync(join(out, "latest.md"), "utf8");
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => {
     if (out) rmSync(out, { recursive: true, force: true });
@@ -90,28 +91,51 @@ describe("npm run bench, smoke scale", () => {
   test("the report has the machine, the table and the targets", () => {
     expect(report.machine.node).toBe(process.version);
     expect(report.machine.cores).toBeGreaterThan(0);
-    for (const w of ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10"]) {
+    for (const w of ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10", "W12"]) {
       expect(md).toMatch(new RegExp(`\\| ${w} [a-z-]+ \\(`));
       expect(report.cells[w]?.["rx-asyncio"]?.status).toBe("ok");
     }
     expect(md).toMatch(/\| workload \| rx-asyncio \| async\/await \| p-limit \| p-queue \| RxJS 7\.8 \| Effection 4 \| Effect 4 \|/);
     expect(md).toMatch(/## rx-asyncio targets/);
     expect(md).toMatch(/\| W6 cancel \| < 100 ms \|/);
+    expect(md).toMatch(/\| W1 spawn-gather \| <= 1\.0x async\/await \(microtask hop\) \|/);
+    // The common forms in a table of their own, and one line per system on its hop.
+    expect(md).toMatch(/\| workload \| async\/await, setImmediate \| async\/await, AsyncLocalStorage \| p-limit, setImmediate \| p-queue, setImmediate \| RxJS, asyncScheduler \|/);
+    expect(md).toMatch(/- async\/await: `await Promise\.resolve\(\)`: a microtask/);
+    expect(md).toMatch(/- RxJS 7\.8: `asapScheduler`/);
+    expect(md).toMatch(/W12: AsyncLocalStorage's own cost: .* took [\d.,]+ ms against [\d.,]+ ms without it/);
   });
 
   test("the floor probe ran beside rx-asyncio and verified, with no column of its own", () => {
+    // One round, yet each floor is the median of 5 fresh processes.
     const floor = report.runs.filter((r) => r.system === "floor");
-    expect(floor.map((r) => [r.workload, r.status])).toEqual([["W2", "ok"], ["W6", "ok"]]);
+    for (const w of ["W2", "W6"]) expect(floor.filter((r) => r.workload === w).map((r) => r.status)).toEqual(Array(5).fill("ok"));
+    expect(floor).toHaveLength(10);
     expect(report.floors.W2).toMatchObject({ n: 300 });
     for (const k of ["createAndStepMs", "createMs", "firstStepMs", "rxAsyncioMs", "asyncAwaitMs"]) expect(positive(report.floors.W2?.[k])).toBe(true);
     expect(report.floors.W6).toMatchObject({ n: 300 });
     for (const k of ["generatorThrowMs", "plainThrowMs", "rxAsyncioMs"]) expect(positive(report.floors.W6?.[k])).toBe(true);
     expect(md).toMatch(/## Floors/);
     expect(md).toMatch(
-      /- W2 floor: creating and first-stepping 300 generators in a fresh process: [\d.]+ ms \(creating: [\d.]+ ms\); rx-asyncio W2 overhead: [\d.]+ ms, async\/await: [\d.]+ ms\./,
+      /- W2 floor: creating and first-stepping 300 generators in a fresh process: [\d.]+ ms, median of 5 fresh processes, [\d.]+-[\d.]+ ms \(creating: [\d.]+ ms\); rx-asyncio W2 overhead: [\d.]+ ms, async\/await: [\d.]+ ms\./,
     );
-    expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
+    expect(md).toMatch(/- W6 floor: 300 generator\.throw\(\) in a fresh process: [\d.]+ ms, [\d.]+ µs each, median of 5 fresh processes, [\d.]+-[\d.]+ ms \(plain throw: [\d.]+ ms\); rx-asyncio W6: [\d.]+ ms/);
     expect(md).not.toMatch(/\| workload \|.*floor/);
+  });
+
+  test("the extra modules (bench/sections/) ran after the table: eager rows, scaling curves and their plot", () => {
+    const sections = (report as unknown as { sections: Record<string, { title: string; data: Record<string, unknown> | null; markdown: string }> }).sections;
+    expect(Object.keys(sections)).toEqual(["eager", "scaling"]);
+    expect(md).toMatch(/## Eager tasks\n\nn = 300, 1 round\(s\)/);
+    expect(md).toMatch(/\| W1-half-cached \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).toMatch(/## Scaling curves/);
+    expect(md).toMatch(/\| W1 spawn-gather \| rx-asyncio \| [\d.]+ \| [\d.]+ \| - \|/);
+    expect(md).toMatch(/\| asCompleted of n \| async\/await \(a then\(\) per promise\) \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).not.toMatch(/Points without a figure/);
+    const svg = readFileSync(join(out, "scaling.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    // One line per (curve, system): 5 curves of rx-asyncio and async/await, W1 and W6 of Effect.
+    expect(svg.match(/<polyline/g)).toHaveLength(12);
   });
 
   test("W5 and W10 kept a verified second, warm run beside the fresh one", () => {
@@ -194,12 +218,12 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
   test("medians of the floor, the plain throws and the warm runs, beside rx-asyncio's fresh figures", () => {
     const { md, json } = rerender([...base, ...w2Floor([62, 88, 71]), ...w6Floor([150, 90, 120])]);
     expect(md).toContain(
-      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms); " +
+      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms, median of 3 fresh processes, 62.0-88.0 ms (creating: 55.0 ms); " +
         "rx-asyncio W2 overhead: 355 ms, async/await: 388 ms. ",
     );
     expect(md.indexOf("- W2 floor:")).toBeLessThan(md.indexOf("- W6 floor:"));
     expect(md).toContain(
-      "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
+      "- W6 floor: 100,000 generator.throw() in a fresh process: 120 ms, 1.20 µs each, median of 3 fresh processes, 90.0-150 ms (plain throw: 50.0 ms); rx-asyncio W6: 590 ms, 5.90 µs a task.",
     );
     expect(md).toContain(
       "- W5 warm (second run in the same process): rx-asyncio 2,200,000 handoffs/s vs async/await 2,500,000 handoffs/s " +
@@ -208,8 +232,8 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
     expect(md).toContain("- W10 warm (second run in the same process): rx-asyncio 120 ms (first, fresh run: rx-asyncio 215 ms).");
     expect(md).toContain("| W6 cancel (ms) | 590 (0.29x) | 2,000 |\n"); // the probe has no column
     expect(json.floors).toEqual({
-      W2: { n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: 355, asyncAwaitMs: 388 },
-      W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590 },
+      W2: { n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: 355, asyncAwaitMs: 388, processes: 3, min: 62, max: 88 },
+      W6: { n: 100_000, generatorThrowMs: 120, plainThrowMs: 50, rxAsyncioMs: 590, processes: 3, min: 90, max: 150 },
       warm: {
         W5: { "rx-asyncio": { fresh: 1_750_000, warm: 2_200_000 }, "async-await": { fresh: 2_000_000, warm: 2_500_000 } },
         W10: { "rx-asyncio": { fresh: 215, warm: 120 } },
@@ -247,9 +271,11 @@ describe("the report's Floors section, rebuilt from raw figures (--rerender)", (
     expect(before.md).toContain("- W6 floor: 100,000 generator.throw()");
     const floorOnly = rerender(w2Floor([62, 88, 71]));
     expect(floorOnly.json.floors.W2).toEqual({
-      n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: null, asyncAwaitMs: null,
+      n: 100_000, createAndStepMs: 71, createMs: 55, firstStepMs: 16, rxAsyncioMs: null, asyncAwaitMs: null, processes: 3, min: 62, max: 88,
     });
-    expect(floorOnly.md).toContain("- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms (creating: 55.0 ms). Each");
+    expect(floorOnly.md).toContain(
+      "- W2 floor: creating and first-stepping 100,000 generators in a fresh process: 71.0 ms, median of 3 fresh processes, 62.0-88.0 ms (creating: 55.0 ms). Each",
+    );
     const noRx = rerender([...base.filter((r) => r.system !== "rx-asyncio"), ...w2Floor([62, 88, 71])]);
     expect(noRx.md).toContain("(creating: 55.0 ms); async/await W2 overhead: 388 ms. Each");
   });
@@ -279,5 +305,77 @@ describe("the harness catches a bad implementation", () => {
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--rounds must be a positive integer, got 0/);
     expect(existsSync(join(root, "scripts", "bench.mjs"))).toBe(true);
+  });
+});
+
+/**
+ * The harness's pure parts (the docs generator, the scaling section's render
+ * and plot, W11's compile step, the progress lines), run on fixed inputs in a
+ * child by spec/fixtures/bench-docs-fixture.mjs (the harness is ES modules;
+ * this spec is compiled to CommonJS), which prints what each gave as JSON.
+ */
+interface Generated {
+  readme: string;
+  benchmarks: string;
+  again: { readme: string; benchmarks: string };
+  noMarkers: string;
+  svg: string;
+  w11: { entry: string; code: string };
+  progress: string[];
+  durations: string[];
+  badTotal: string;
+}
+
+describe("the docs generator (bench/lib/docs.mjs) and the harness's other parts, on a fixed run", () => {
+  let g: Generated;
+  beforeAll(() => {
+    const r = node(["spec/fixtures/bench-docs-fixture.mjs"]);
+    if (r.status !== 0) throw new Error(r.stderr);
+    g = JSON.parse(r.stdout) as Generated;
+  });
+
+  test("README's targets table and docs/benchmarks.md's results are written between their markers, and nothing else changes", () => {
+    expect(g.readme.startsWith("# x\n\nbefore\n<!-- bench:readme:start -->\nTargets of the last full run (2026-12-04, test cpu × 2 cores")).toBe(true);
+    expect(g.readme.endsWith("<!-- bench:readme:end -->\nafter\n")).toBe(true);
+    expect(g.readme).not.toContain("\\nold\\n");
+    expect(g.readme).toContain("1 of 2 workload targets hold");
+    expect(g.readme).toContain("| W1 spawn-gather | <= 1.0x async/await (microtask hop) | 1.03x | **no** |");
+    expect(g.readme).toContain("| W6 cancel | < 100 ms | 95.0 ms | yes |");
+    // Scaling: W1 at 1M costs 4 µs a task against 3 at 10k (1.33x: holds); W6 5 against 2 (2.50x: misses).
+    expect(g.readme).toContain("| scaling: W1 spawn-gather | per task at 1M <= 1.5x per task at 10k | 1.33x | yes |");
+    expect(g.readme).toContain("| scaling: W6 cancel (from the first cancel) | per task at 1M <= 1.5x per task at 10k | 2.50x | **no** |");
+    expect(g.benchmarks.startsWith("# b\n\nprose\n\n<!-- bench:results:start -->\n## Results of the last full run\n")).toBe(true);
+    expect(g.benchmarks).toContain("| W1 spawn-gather (wall ms) | 310 (1.03x) | 300 |");
+    expect(g.benchmarks).toContain("| W1 spawn-gather (wall ms) | 510 (1.70x) |"); // the common form's own table
+    expect(g.benchmarks).toContain("### rx-asyncio targets");
+    expect(g.benchmarks).toContain("### Scaling curves");
+    expect(g.benchmarks).toContain("![Cost per task against n, log-log, rx-asyncio and its peers](benchmarks-scaling.svg)");
+    expect(g.benchmarks).toContain("| W1 spawn-gather | rx-asyncio | 4.00 | 3.00 | 3.00 | 4.00 | 1.33x |");
+    // Generating again from the same run changes nothing.
+    expect(g.again).toEqual({ readme: g.readme, benchmarks: g.benchmarks });
+  });
+
+  test("a page without its markers is an error that names the file and the markers", () => {
+    expect(g.noMarkers).toBe("README.md: no <!-- bench:readme:start --> ... <!-- bench:readme:end --> block to write the benchmark figures into");
+  });
+
+  test("the scaling plot: one panel per curve, one line per system, every panel on the same log axes", () => {
+    expect(g.svg.match(/<polyline/g)).toHaveLength(3);
+    expect(g.svg.match(/font-size="12">[^<]+</g)).toEqual(
+      ["W1 spawn-gather", "W6 cancel (from the first cancel)", "TaskGroup of n", "wait of n", "asCompleted of n"].map((t) => `font-size="12">${t}<`),
+    );
+    for (const tick of [">1k<", ">10k<", ">100k<", ">1M<", ">1<", ">10<"]) expect(g.svg).toContain(tick);
+  });
+
+  test("W11's script is compiled against the benchmark build, not loaded from src/", () => {
+    expect(g.w11.code).toContain(`require(${JSON.stringify(g.w11.entry)})`);
+    expect(g.w11.code).not.toContain("../src/index.js");
+    expect(g.w11.code).toContain("checkResult(");
+  });
+
+  test("progress when piped: one plain line per step with done/total, percent and the time left", () => {
+    expect(g.progress).toEqual(["bench [1/4 25% ETA 1m30s] r1 W1 rx-asyncio: 300 ms\n", "bench [2/4 50% ETA 1m00s]\n"]);
+    expect(g.durations).toEqual(["5s", "1h02m"]);
+    expect(g.badTotal).toBe("createProgress: 'total' must be a whole number >= 0, got -1");
   });
 });

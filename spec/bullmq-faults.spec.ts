@@ -5,7 +5,7 @@
  */
 import { RuntimeError, ensureFuture, getRunningLoop, run, type Coroutine } from "../src/index";
 import { BrokenWorkerError } from "../src/executor";
-import { BullMQExecutor, JobConnectionError, JobLostError, type BullMQJobFuture } from "../src/bullmq/index";
+import { BullMQExecutor, JobConnectionError, JobLockExpiredError, JobLostError, type BullMQJobFuture } from "../src/bullmq/index";
 import { exited, freePort, kill, poll, startRedis, startWorker, stopAll, type RedisServer } from "./bullmq-helpers";
 import { REDIS, describeWithSystem } from "./system-deps";
 
@@ -115,6 +115,20 @@ test("a worker that dies in a job, with BullMQ's default maxStalledCount 1: anot
   });
   expect(r).toEqual({ ok: true, value: "ran on h1" });
 }, 20_000);
+
+test("issue 16: a job that blocks its worker's event loop past its lock fails with JobLockExpiredError, not as a crash", async () => {
+  const ex = executor("blocker");
+  // The issue's case: a 1 s lock, a job that blocks 3 s, BullMQ's default maxStalledCount 1.
+  await startWorker(redis.port, "blocker", "b1", ["--lock-duration", "1000", "--stalled-interval", "500"]);
+  const r = await run(() => outcome(job(ex, "block", 3000)));
+  expect(r.ok).toBe(false);
+  expect(r.value).toBeInstanceOf(JobLockExpiredError);
+  expect(r.value).not.toBeInstanceOf(BrokenWorkerError);
+  expect((r.value as JobLockExpiredError).worker).toBe("b1");
+  expect((r.value as Error).message).toMatch(
+    /^job rx-\w+-1 \("block"\) failed: its lock expired: the job blocked the event loop of worker "b1" for \d+ ms, longer than lockDuration \(1000 ms\), .*Raise lockDuration .* or move the CPU-bound work off the worker's event loop \(toThread\)$/,
+  );
+}, 30_000);
 
 test("Redis restarting without its data while a job is out: the future fails with JobLostError", async () => {
   const ex = executor("restart", 3000);

@@ -26,8 +26,8 @@ export interface DemoOptions {
   input?: string;
   /** Leave stdin open; drive it through `onLine`. */
   keepStdin?: boolean;
-  /** Sees each stdout line as it arrives, with the child's stdin. */
-  onLine?: (line: string, stdin: NodeJS.WritableStream) => void;
+  /** Sees each stdout line as it arrives, with the child's stdin and a way to signal it. */
+  onLine?: (line: string, stdin: NodeJS.WritableStream, signal: (s: NodeJS.Signals) => void) => void;
   /** Kill the child after this many ms (default 45 s). */
   killAfter?: number;
   /** Run this script instead of a demo (relative to the root), e.g. scripts/demo.mjs. */
@@ -57,7 +57,7 @@ export function runDemo(name: string, options: DemoOptions = {}): Promise<DemoRu
       partial += chunk;
       const parts = partial.split("\n");
       partial = parts.pop()!;
-      for (const line of parts) options.onLine(line, child.stdin);
+      for (const line of parts) options.onLine(line, child.stdin, (s) => child.kill(s));
     });
     child.stderr.on("data", (chunk: string) => (stderr += chunk));
     child.stdin.on("error", () => {}); // the demo may be gone before its input is written

@@ -124,6 +124,29 @@ describe("demos: files, loop control, standard input", () => {
     expect(run.lines.map(text).slice(-2)).toEqual(["Background worker cancelled (in round 2)", "worker cancelled: true; bye"]);
   });
 
+  test("responsive-cli, Ctrl-C at the prompt: main's cleanup stops the worker, run() rejects with KeyboardInterrupt, exit 130", async () => {
+    const run = await runDemo("responsive-cli", {
+      clock: "default",
+      keepStdin: true,
+      onLine: (line, stdin, signal) => {
+        if (line.endsWith("Working...")) stdin.write("status\n");
+        if (line.endsWith("worker running (round 1)")) setTimeout(() => signal("SIGINT"), 100);
+        // The read blocked on its worker thread stops once it returns: end the input, as Enter would.
+        if (line.endsWith("cleaning up")) stdin.end();
+      },
+    });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 130, stderr: "" });
+    expect(run.lines.map(text)).toEqual([
+      "Enter command: Working...",
+      "status",
+      "worker running (round 1)",
+      "Enter command: Ctrl-C: main cancelled (SIGINT (Ctrl-C)); cleaning up",
+      "Background worker cancelled (in round 1)",
+      "worker cancelled: true; bye",
+      "run() rejected with KeyboardInterrupt: the exit code is 130",
+    ]);
+  });
+
   test("responsive-cli, real clock, driven line by line: the worker ticks every 2 s while commands are answered", async () => {
     let working = 0;
     const run = await runDemo("responsive-cli", {

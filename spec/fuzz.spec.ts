@@ -10,6 +10,7 @@
  * --runs N` runs more with a random seed. Replay a failure with FUZZ_SEED and
  * FUZZ_PATH as printed (`npm run fuzz -- --seed S --path P`).
  */
+import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { runProgram } from "./fuzz/interpreter.js";
 import { printProgram, programArb, type Program } from "./fuzz/program.js";
@@ -18,6 +19,8 @@ const CI_BUDGET = process.env.FUZZ_RUNS === undefined;
 const RUNS = CI_BUDGET ? 3000 : Number(process.env.FUZZ_RUNS);
 const SEED = process.env.FUZZ_SEED === undefined ? 20260308 : Number(process.env.FUZZ_SEED);
 const PATH = process.env.FUZZ_PATH;
+/** `npm run fuzz` reads how far the run is from this file (scripts/fuzz.mjs shows it as progress). */
+const PROGRESS_FILE = process.env.FUZZ_PROGRESS_FILE;
 /** Wall-clock guard for CI only: it bounds the time, the checks stay the same. */
 const TIME_LIMIT_MS = 45_000;
 
@@ -37,6 +40,7 @@ describe("fuzz: random programs under random cancellation", () => {
     const property = fc.asyncProperty(programArb(), async (prog: Program) => {
       programs++;
       tasks += prog.tasks.length;
+      if (PROGRESS_FILE !== undefined && programs % 50 === 0) writeFileSync(PROGRESS_FILE, String(programs));
       rejections = [];
       const a = await runProgram(prog);
       const b = await runProgram(prog);

@@ -173,3 +173,53 @@ export class ExceptionGroup<E = Error> extends AggregateError {
   }
 }
 named(ExceptionGroup, "ExceptionGroup");
+
+/**
+ * `run()` (or `loop.runUntilComplete()`) waited on a task that nothing can
+ * ever wake: the process was about to exit with no callback ready, no timer,
+ * no I/O and no outside work left that could settle it (on the virtual
+ * clock: no virtual timer the clock could jump to). Go's runtime says "all
+ * goroutines are asleep - deadlock!"; CPython would hang forever; Node would
+ * exit silently with code 0. The pending tasks, what each waits on, and (in
+ * debug mode) where each was created are in `taskTree`, also written to
+ * stderr; the process exit code is set to 1.
+ *
+ * @example
+ * ```ts
+ * run(function* () {
+ *   yield* new Event().wait(); // nobody will ever set it
+ * }).catch((e) => {
+ *   if (e instanceof DeadlockError) console.error(e.taskTree);
+ * });
+ * ```
+ */
+export class DeadlockError extends RuntimeError {
+  /** The task tree at the moment the deadlock was found (the text written to stderr). */
+  readonly taskTree: string;
+  constructor(message?: string, taskTree = "") {
+    super(message);
+    this.taskTree = taskTree;
+  }
+}
+named(DeadlockError, "DeadlockError");
+
+/**
+ * `run()` was interrupted by Ctrl-C (SIGINT), as Python's
+ * `KeyboardInterrupt`: the first SIGINT cancelled the main task, its
+ * `catch`/`finally` blocks ran (and could wait), then `run()` rejected with
+ * this error and the process exit code was set to 130. A second SIGINT exits
+ * at once. `run(main, { handleSigint: false })` leaves SIGINT to Node.
+ *
+ * @example
+ * ```ts
+ * run(main).catch((e) => {
+ *   if (e instanceof KeyboardInterrupt) console.error("interrupted; cleanup ran");
+ * });
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  constructor(message?: string) {
+    super(message ?? "");
+  }
+}
+named(KeyboardInterrupt, "KeyboardInterrupt");

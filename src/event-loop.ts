@@ -11,7 +11,7 @@
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
 import { describe } from "./coroutines.js";
-import { RuntimeError } from "./errors.js";
+import { type DeadlockError, RuntimeError } from "./errors.js";
 import { Handle, TimerHandle, captureStack, type Runnable } from "./handles.js";
 import { _swapRunningLoop } from "./running-loop.js";
 import { Future, isFuture } from "./futures.js";
@@ -30,6 +30,7 @@ import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskFactory, type TaskInput, type TaskOptions } from "./tasks.js";
 import { registerLoop } from "./internal/process-registry.js";
+import { unwatchForDeadlock, watchForDeadlock } from "./internal/deadlock-watch.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
 
@@ -63,6 +64,8 @@ export class EventLoop implements SchedulerLike {
   logger: LoopLogger = console;
 
   /** @internal */ readonly _host: LoopHost;
+  /** @internal The real clock of `time()`: the host's monotonic `time()`, else its `now()`. */
+  readonly _clock: () => number;
   /** @internal */ readonly _virtual: boolean;
   /**
    * @internal The host orders same-time work by arming order (a TestScheduler):
@@ -102,6 +105,10 @@ export class EventLoop implements SchedulerLike {
   _defaultExecutor: Executor | null = null;
   /** @internal `shutdownDefaultExecutor()` was called: no new default executor. */
   _executorShutdownCalled = false;
+  /** @internal What `runUntilComplete` waits for (watched for a deadlock at process exit). */
+  _until: Future<unknown> | null = null;
+  /** @internal Why `runUntilComplete` was stopped with its future pending. */
+  private _deadlock: DeadlockError | null = null;
 
   private _seq = 0;
   /** Creation stacks of futures made in debug mode. */
@@ -110,7 +117,8 @@ export class EventLoop implements SchedulerLike {
   private _active = false;
   private _draining = false;
   private _stopping = false;
-  private _closed = false;
+  /** @internal `close()` was called (read by futures: a closed loop's future cannot settle). */
+  _closed = false;
   private _stopWaiters: (() => void)[] = [];
   private _exceptionHandler: ExceptionHandler | null = null;
   /** The single host wake-up; firing it drains the loop. */
@@ -139,7 +147,9 @@ export class EventLoop implements SchedulerLike {
     const given = host ?? rxjsHost;
     this._host = typeof given.pin === "function" ? given.pin() : given;
     this._perTimer = this._host.perTimer === true && !this._virtual;
-    this._wakeup = new Wakeup(this._host, () => this._drain());
+    const h = this._host;
+    this._clock = typeof h.time === "function" ? h.time.bind(h) : h.now.bind(h);
+    this._wakeup = new Wakeup(h, () => this._drain(), this._clock);
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
     this._active = this._autoRun;
@@ -149,14 +159,24 @@ export class EventLoop implements SchedulerLike {
 
   // ---- time -------------------------------------------------------------------
 
-  /** The loop's clock in ms: the host clock, or virtual time starting at 0. */
+  /**
+   * The loop's clock in ms, which its timers and `callAt` use: on the real
+   * clock a monotonic one (`performance.now()`: ms since the process
+   * started, never stepped by the wall clock), as asyncio's `loop.time()`;
+   * on the virtual clock virtual time, starting at 0.
+   */
   time(): number {
-    return this._virtual ? this._vtime : this._host.now();
+    return this._virtual ? this._vtime : this._clock();
   }
 
-  /** `SchedulerLike.now()`: the same as `time()`. */
+  /**
+   * `SchedulerLike.now()`, for RxJS: what RxJS's own `asyncScheduler.now()`
+   * gives (`Date.now()`, so `timestamp(loop)` and `timer(date, loop)` work on
+   * wall-clock dates), or virtual time on the virtual clock. Operators only
+   * subtract two readings or a date from it, so it need not equal `time()`.
+   */
   now(): number {
-    return this.time();
+    return this._virtual ? this._vtime : this._host.now();
   }
 
   /** Which clock this loop keeps. */
@@ -282,9 +302,15 @@ export class EventLoop implements SchedulerLike {
     }
     const stopWhenDone = () => this.stop();
     fut._addCallback(stopWhenDone as never);
+    this._until = fut as Future<unknown>;
+    watchForDeadlock(this);
     return this.runForever().then(() => {
+      unwatchForDeadlock(this);
+      this._until = null;
+      const deadlock = this._deadlock;
+      this._deadlock = null;
       fut.removeDoneCallback(stopWhenDone);
-      if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+      if (!fut.done()) throw deadlock ?? new RuntimeError("Event loop stopped before Future completed.");
       const result = fut.result();
       // asyncio hands back a returned Task as it is; a promise would adopt it
       // instead and wait on it with the loop stopped, forever. Say so now.
@@ -507,7 +533,7 @@ export class EventLoop implements SchedulerLike {
       if (r === null || timerBefore(r, entry)) this._released = entry;
       if (this._draining) return;
       if (this._active) this._drain();
-    }, Math.max(0, entry._when - host.now()));
+    }, Math.max(0, entry._when - this._clock()));
   }
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */
@@ -583,6 +609,20 @@ export class EventLoop implements SchedulerLike {
   /** @internal Reports every exception that nobody retrieved. */
   _reportUnretrieved(): void {
     if (this._unretrieved.size > 0) reportUnretrieved(this, this._unretrieved);
+  }
+
+  /**
+   * @internal The loop runs, yet holds no wake-up and has nothing ready: only
+   * something outside it can move it on (see internal/deadlock-watch.ts).
+   */
+  _stuck(): boolean {
+    return this._active && !this._autoRun && !this._closed && !this._stopping && this._ready.length === 0 && this._wakeup.idle;
+  }
+
+  /** @internal A deadlock was found: `runUntilComplete` rejects with `error`. */
+  _deadlocked(error: DeadlockError): void {
+    this._deadlock = error;
+    this.stop();
   }
 
   private _checkNotRunning(): void {

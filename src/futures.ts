@@ -130,9 +130,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     throw new InvalidStateError("Exception is not set: the future is still pending");
   }
 
-  /** Marks the future done with `value` and schedules its callbacks. */
+  /**
+   * Marks the future done with `value` and schedules its callbacks.
+   * @throws InvalidStateError if it is already done; RuntimeError if its loop is closed
+   */
   setResult(value: T): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("setResult()");
     this._result = value;
     this._state = FINISHED;
     this._scheduleCallbacks();
@@ -143,10 +147,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * value but `null` and `undefined` is a failure (`throw "x"` is legal
    * JavaScript); those two are refused, since `exception()` could not tell
    * them from "no exception": pass an Error.
-   * @throws TypeError if `exception` is null or undefined
+   * @throws TypeError if `exception` is null or undefined; InvalidStateError if it is already done; RuntimeError if its loop is closed
    */
   setException(exception: unknown): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("setException()");
     if (exception === undefined || exception === null) {
       throw new TypeError(`setException(exception): 'exception' must be an Error (any value but null or undefined), got ${describe(exception)}`);
     }
@@ -182,11 +187,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Calls `fn(future)` through `callSoon` once the future is done (at once,
    * through `callSoon`, if it already is). Never synchronous.
+   * @throws RuntimeError if the future's loop is closed (the callback could never run)
    */
   addDoneCallback(fn: DoneCallback<T>): void {
     if (typeof fn !== "function") {
       throw new TypeError(`addDoneCallback(fn): 'fn' must be a function, got ${describe(fn)}`);
     }
+    if (this._loop !== null && this._loop._closed) throwLoopClosed("addDoneCallback()");
     // It runs in a copy of the context current now (asyncio's add_done_callback).
     const cb = bindToContext(fn) as DoneCallback<T>;
     if (this._state !== PENDING) {
@@ -283,6 +290,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       // Promise code waiting on the loop: the virtual clock may move on for it
       // (an async-function task awaiting a sleep must not deadlock).
       const loop = this._loop;
+      // A closed loop runs no callback again: the promise would never settle.
+      if (loop._closed) {
+        reject(new RuntimeError("Event loop is closed: awaiting a pending future of a closed loop would never settle"));
+        return;
+      }
       loop._beginLoopWait();
       this._addCallback(((f: Future<T>) => {
         loop._endLoopWait();
@@ -352,6 +364,15 @@ Object.defineProperty(Future.prototype, symbolObservable, {
   writable: true,
   configurable: true,
 });
+
+/**
+ * A closed loop drops its ready queue and never runs again, so a callback
+ * scheduled on it would be lost without a word: CPython's `call_soon` raises
+ * here too (`RuntimeError: Event loop is closed`).
+ */
+function throwLoopClosed(what: string): never {
+  throw new RuntimeError(`Event loop is closed: ${what} on a future of a closed loop (its callbacks could never run)`);
+}
 
 /**
  * The iterator behind `yield* future`: yields the future once (flagged as a

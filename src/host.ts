@@ -9,6 +9,7 @@
 import { asapScheduler, asyncScheduler } from "rxjs";
 import { hasMessageChannel, postMacrotask } from "./internal/macrotask.js";
 import { pinnedRxjsHost } from "./internal/rx-clock.js";
+import { perfNow } from "./internal/loop-checks.js";
 
 /** A wake-up armed on a host; `unsubscribe()` disarms it. */
 export interface HostHandle {
@@ -17,8 +18,19 @@ export interface HostHandle {
 
 /** What an event loop needs from its environment. */
 export interface LoopHost {
-  /** Current time in milliseconds. */
+  /**
+   * Current time in milliseconds, as RxJS's `scheduler.now()` gives it (the
+   * wall clock on a real host): what the loop's `now()` returns.
+   */
   now(): number;
+  /**
+   * A monotonic clock in milliseconds for the loop's `time()` and its timers,
+   * where it differs from `now()`: a real host gives `performance.now()`, so
+   * loop time never jumps with the wall clock and reads as "ms since start"
+   * in traces (asyncio's `loop.time()` is `time.monotonic()`). Without it the
+   * loop keeps time with `now()` (a virtual host's frames, a custom clock).
+   */
+  time?(): number;
   /** Run `fn` as soon as possible, after the current job (a microtask is fine). */
   soon(fn: () => void): HostHandle;
   /** Run `fn` after `ms` milliseconds (`ms` is at most 2^31-1). */
@@ -91,10 +103,12 @@ interface TimerGlobals {
 /**
  * A host on `globalThis` timers, looked up at each call (late-bound), so Jest's
  * fake timers drive it, and it keeps working where RxJS has no schedulers (9.x).
- * Its clock is `Date.now()`, which fake timers also control.
+ * Its clock is `Date.now()`, its monotonic clock `performance.now()`, both of
+ * which fake timers also control.
  */
 export const globalThisHost: LoopHost = {
   now: () => Date.now(),
+  time: perfNow,
   soon(fn) {
     const g = globalThis as unknown as TimerGlobals;
     let live = true;

@@ -8,8 +8,10 @@ export { isCoroutine, isCoroutineFunction } from "./coroutines.js";
 export {
   BrokenBarrierError,
   CancelledError,
+  DeadlockError,
   ExceptionGroup,
   InvalidStateError,
+  KeyboardInterrupt,
   QueueEmpty,
   QueueFull,
   QueueShutDown,

@@ -16,32 +16,37 @@ import { Future } from "./futures.js";
  */
 export class PromiseFuture<T> extends Future<T> {
   private _abort: AbortController | null;
+  /** Counted as outside work until the promise settles (once). */
+  private _outside: boolean;
 
   constructor(loop: EventLoop, promise: PromiseLike<T>, abort: AbortController | null) {
     super(loop);
     this._abort = abort;
+    this._outside = true;
     loop._beginExternal();
-    let pending = true;
-    const end = () => {
-      if (pending) {
-        pending = false;
-        loop._endExternal();
-      }
-    };
-    const fail = (e: unknown) => {
-      end();
-      if (!this.done() && !loop.isClosed()) this.setException(e === undefined || e === null ? new Error(`promise rejected with ${String(e)}`) : e);
-    };
+    // Two arrow functions sharing one context (`this`): one async-function
+    // task makes one of these, so every closure here is per task.
     try {
-      promise.then((v) => {
-        end();
-        if (!this.done() && !loop.isClosed()) this.setResult(v);
-      }, fail);
+      promise.then(
+        (v) => this._settle(true, v),
+        (e: unknown) => this._settle(false, e),
+      );
     } catch (e) {
       // A thenable whose then() throws fails as a Promise would adopting it,
       // and its outside work ends here: else a virtual clock never moves again.
-      fail(e);
+      this._settle(false, e);
     }
+  }
+
+  private _settle(ok: boolean, v: unknown): void {
+    const loop = this._loop;
+    if (this._outside) {
+      this._outside = false;
+      loop._endExternal();
+    }
+    if (this.done() || loop.isClosed()) return;
+    if (ok) this.setResult(v as T);
+    else this.setException(v === undefined || v === null ? new Error(`promise rejected with ${String(v)}`) : v);
   }
 
   override _traceLabel(): string {

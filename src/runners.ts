@@ -15,6 +15,7 @@ import { checkSignal } from "./internal/abort-signal.js";
 import { checkOptionKeys } from "./internal/loop-checks.js";
 import type { TimerHandle } from "./handles.js";
 import { installVirtualRxClock, type VirtualTimers } from "./internal/rx-clock.js";
+import { guardSigint, keyboardInterrupt, type SigintGuard } from "./internal/sigint.js";
 
 /**
  * The keys of `RunOptions`: any other is a typo, refused at once. (It lists
@@ -41,6 +42,14 @@ export interface RunOptions {
    * `run()` then rejects with CancelledError after the usual cleanup.
    */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C as asyncio.run handles it (default `true`): the first SIGINT
+   * cancels `main`, whose `catch`/`finally` run and may wait; `run()` then
+   * rejects with `KeyboardInterrupt` and the exit code is 130. A second
+   * SIGINT exits at once. Only installed when nothing else listens for
+   * SIGINT, and removed when `run()` ends. `false` leaves SIGINT to Node.
+   */
+  handleSigint?: boolean;
 }
 
 /**
@@ -157,6 +166,9 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
   checkOptionKeys("run(main, options)", options, RUN_OPTIONS);
   checkTraceOption(options.trace);
   checkSignal("run(main, options)", options.signal);
+  if (options.handleSigint !== undefined && typeof options.handleSigint !== "boolean") {
+    throw new TypeError(`run(main, options): 'handleSigint' must be a boolean, got ${describe(options.handleSigint)}`);
+  }
   const loop = new EventLoop({
     clock: options.clock ?? envClock(),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
@@ -182,7 +194,8 @@ export function run<T>(main: TaskInput<T>, options: RunOptions = {}): Promise<T>
     loop.close();
     throw e;
   }
-  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx);
+  const sigint = options.handleSigint === false ? null : guardSigint(mainTask as Task<unknown>);
+  return finish(loop, loop.runUntilComplete(mainTask), endTrace, restoreRx, sigint);
 }
 
 /**
@@ -227,9 +240,13 @@ async function finish<T>(
   result: Promise<T>,
   endTrace: (() => void) | null = null,
   restoreRx: (() => void) | null = null,
+  sigint: SigintGuard | null = null,
 ): Promise<T> {
   try {
     return await result;
+  } catch (e) {
+    // Thrown once the cleanup below is done, as asyncio raises KeyboardInterrupt.
+    throw sigint !== null && sigint.interrupted ? keyboardInterrupt(e) : e;
   } finally {
     try {
       await cancelAllTasks(loop);
@@ -242,6 +259,7 @@ async function finish<T>(
       if (restoreRx !== null) restoreRx();
       loop.close();
       if (endTrace !== null) endTrace();
+      if (sigint !== null) sigint.remove();
     }
   }
 }

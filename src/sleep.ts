@@ -114,6 +114,15 @@ const Y_START = 0;
 const Y_YIELDED = 1;
 const Y_DONE = 2;
 
+/**
+ * What `yield*` sees while a `sleep(0)` is suspended: one shared, frozen
+ * result. The generator delegating to the op keeps the last result it got in
+ * its register file until it resumes, so a fresh `{ done, value }` per
+ * suspension was 40 bytes more per parked task (and young-generation copying
+ * for every task alive across a collection).
+ */
+const SUSPEND_ONCE: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: undefined });
+
 /** What `sleep(0)` returns: yields once (the task is simply requeued), then gives `value`. */
 class YieldOp<T> implements CoroutineLike<T> {
   private declare _step: number;
@@ -128,7 +137,7 @@ class YieldOp<T> implements CoroutineLike<T> {
     if (this._step === Y_START) {
       if (unawaitedState.count !== 0) markAwaited(this);
       this._step = Y_YIELDED;
-      return { done: false, value: undefined };
+      return SUSPEND_ONCE;
     }
     if (this._step === Y_YIELDED) {
       this._step = Y_DONE;

@@ -550,13 +550,16 @@ function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): 
 
 /**
  * The plain (usually async) function behind a task's wrapper coroutine, for
- * `rx-asyncio ps`: the wrapper's own position is library code.
+ * `rx-asyncio ps`: the wrapper's own position is library code. A property on
+ * the wrapper, not a WeakMap: a WeakMap entry per task is an ephemeron the
+ * garbage collector must trace specially, which at 100k async-function tasks
+ * cost more than the rest of their creation.
  */
-const plainFunctions = new WeakMap<object, Function>();
+const PLAIN_FUNCTION = Symbol("rx-asyncio.plainFunction");
 
 /** The function an async-function task runs, if `coro` is such a task's coroutine. @internal */
 export function _plainFunctionOf(coro: object): Function | undefined {
-  return plainFunctions.get(coro);
+  return (coro as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION];
 }
 
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
@@ -565,7 +568,7 @@ export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T>
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
   if (typeof x === "function") {
     const c = callFunction<T>(x as (signal: AbortSignal) => unknown, where);
-    plainFunctions.set(c, x);
+    (c as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION] = x;
     return c;
   }
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);

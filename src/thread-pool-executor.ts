@@ -20,7 +20,7 @@ import type { EventLoop } from "./event-loop.js";
 import { getRunningLoop } from "./running-loop.js";
 import type { Executor, JobArgs, JobFunction, JobResult, ShutdownOptions } from "./executor.js";
 import { Future } from "./futures.js";
-import { decodeFailure, encodeJob, type EncodedJob } from "./internal/job-codec.js";
+import { crashBetweenJobs, decodeFailure, encodeJob, type EncodedJob } from "./internal/job-codec.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { nodeRequire, workerEntryPath } from "./internal/node-env.js";
 
@@ -139,6 +139,8 @@ export class ThreadPoolExecutor implements Executor {
   private readonly _seen = new WeakSet<Worker>();
   private _idleWaiters: (() => void)[] = [];
   private _exitWaiters: (() => void)[] = [];
+  /** The loop of the latest job: where a crash between jobs is reported. */
+  private _lastLoop: EventLoop | null = null;
 
   constructor(options: ThreadPoolExecutorOptions = {}) {
     const where = "new ThreadPoolExecutor(options)";
@@ -251,6 +253,7 @@ export class ThreadPoolExecutor implements Executor {
     const encoded = encodeJob(fn, args, where);
     const fut = new JobFuture<JobResult<R>>(loop);
     const job = new Job(this, loop, fut as JobFuture<unknown>, encoded, where);
+    this._lastLoop = loop;
     fut._job = job;
     fut._jobLabel = job.label;
     loop._beginExternal();
@@ -352,9 +355,18 @@ export class ThreadPoolExecutor implements Executor {
       ...(this._resourceLimits !== undefined ? { resourceLimits: this._resourceLimits } : {}),
     });
     pool.on("workerCreate", () => this._track(pool));
-    // A worker that fails with no job on it: nobody to tell; the next job gets a new worker.
-    pool.on("error", () => undefined);
+    // A worker that fails with no job on it (a timer a finished job left behind
+    // threw): no future to fail, so the loop's exception handler hears of it,
+    // naming the worker and the job that left the cause. The next job gets a new worker.
+    pool.on("error", (reason: unknown) => this._crashedBetweenJobs(reason));
     return (this._pool = pool);
+  }
+
+  private _crashedBetweenJobs(reason: unknown): void {
+    const { message, exception } = crashBetweenJobs(reason, "ThreadPoolExecutor");
+    const loop = this._lastLoop;
+    if (loop !== null) loop.callExceptionHandler({ message, exception });
+    else console.error(message);
   }
 
   /** Notes every worker thread of the pool, so `shutdown` can wait until each has exited. */

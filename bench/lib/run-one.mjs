@@ -4,7 +4,7 @@
 // The orchestrator (scripts/bench.mjs) starts one per (system, workload, round).
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { check, NotAvailable, PROBES, sizeOf, VerifyError, WORKLOADS } from "./workloads.mjs";
+import { check, moduleOf, NotAvailable, PROBES, sizeOf, VerifyError, WORKLOADS } from "./workloads.mjs";
 
 const [system, list, scale = "full"] = process.argv.slice(2);
 if (!system || !list) {
@@ -28,11 +28,14 @@ function report(obj) {
   process.stdout.write(`BENCH-RESULT ${JSON.stringify({ system, scale, ...obj })}\n`);
 }
 
-/** The module of a system in bench/systems/, of a probe (PROBES), or (for the harness's own tests) at a path. */
+/**
+ * The module of a system in bench/systems/ ("name@variant": that module's
+ * `variants[variant]`), of a probe (PROBES), or (for the harness's own tests) at a path.
+ */
 function moduleUrl(name) {
   if (name.includes("/")) return pathToFileURL(resolve(name)).href;
   if (PROBES[name]) return new URL(`./${PROBES[name].module}`, import.meta.url).href;
-  return new URL(`../systems/${name}.mjs`, import.meta.url).href;
+  return new URL(`../systems/${moduleOf(name).module}.mjs`, import.meta.url).href;
 }
 
 /** Runs a workload once: its own verification, then nothing may be left armed. */
@@ -64,8 +67,14 @@ async function measure(fn, id) {
 }
 
 const mod = await import(moduleUrl(system));
+const { variant } = system.includes("/") ? { variant: null } : moduleOf(system);
+const impl = variant === null ? mod.workloads : mod.variants?.[variant];
+if (!impl) {
+  console.error(`${system}: the module has no variant ${JSON.stringify(variant)}`);
+  process.exit(2);
+}
 for (const id of list.split(",")) {
-  const fn = mod.workloads[id];
+  const fn = impl[id];
   if (typeof fn !== "function") {
     report({ workload: id, status: "n/a", error: "not implemented for this system" });
     continue;

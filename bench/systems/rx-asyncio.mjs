@@ -259,6 +259,25 @@ export const workloads = {
     return { value: ms };
   },
 
+  // W12: async-function tasks (each runs inside AsyncLocalStorage so that its
+  // continuations see their loop), against plain async functions and Promise.all.
+  async W12({ n }) {
+    const t0 = now();
+    const sum = await run(function* () {
+      const tasks = new Array(n);
+      for (let i = 0; i < n; i++) {
+        tasks[i] = createTask(async () => {
+          await Promise.resolve();
+          return i;
+        });
+      }
+      return sumOf(yield* collect(tasks));
+    });
+    const ms = now() - t0;
+    checkSum(sum, n);
+    return { value: ms };
+  },
+
   // W11: bench/executor.ts (the executor issue's benchmark), run as it is.
   async W11(size) {
     return executorWorkload(size);

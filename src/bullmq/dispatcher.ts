@@ -1,18 +1,33 @@
 /**
  * The coordinator's side of the BullMQ executor: adds jobs to a BullMQ
- * `Queue`, learns their outcome from one `QueueEvents` stream reader for all
- * of them, and settles their futures. Everything that crosses machines is
- * BullMQ's own: jobs, retries, stalled-job recovery, the events stream. The
- * only addition is the cancellation signal (see `keys.ts`).
+ * `Queue` in batches, learns their outcome, and settles their futures.
+ * Everything that crosses machines is BullMQ's own: jobs, retries,
+ * stalled-job recovery, the events stream. The additions are the
+ * cancellation signal (see `keys.ts`) and reconciliation.
+ *
+ * Why reconciliation: the events stream is read as the fast path, but BullMQ
+ * trims it (about 10 000 entries, several per job), so a burst of thousands
+ * of jobs, or a coordinator whose event loop was busy, loses completions for
+ * good. So finished jobs are kept (BullMQ's `removeOnComplete` /
+ * `removeOnFail` by age only) until the coordinator has read their outcome,
+ * then it removes them at once. Then BullMQ's finished sets hold, beside the
+ * jobs of the last moments, exactly the jobs whose outcome was missed: a
+ * ticker reads what finished in the last second but `GRACE_MS` (by
+ * `finishedOn`, the sets' score) and settles the futures among them from the
+ * stored state. On a reconnect it reads the state of every job out, and
+ * every `SWEEP_MS` of those out that long in any case (a worker whose clock
+ * is far behind, a job Redis lost).
  *
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { Job, Queue, QueueEvents, type BackoffOptions, type ConnectionOptions } from "bullmq";
+import { Job, Queue, QueueEvents, type BackoffOptions, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { EventLoop } from "../event-loop.js";
 import { Future } from "../futures.js";
-import { JobConnectionError, JobLostError, reviveJobError } from "./errors.js";
-import { CANCEL_MARK_TTL, cancelChannel, cancelMarkKey, type JobData } from "./keys.js";
+import { JobConnectionError, JobLostError, STALLED_REASON, reviveJobError, type LockExpiry } from "./errors.js";
+import { CANCEL_MARK_TTL, KEEP_FINISHED_S, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
+import { finishedBetween, readOutcomes, type ReadClient } from "./reconcile.js";
+import { CallFailed, TIMED_OUT, finishReport, timed, type BullMQShutdownReport } from "./shutdown.js";
 
 /** Per-job options, BullMQ's where BullMQ has them. @internal */
 export interface JobSettings {
@@ -22,23 +37,55 @@ export interface JobSettings {
 }
 
 /** The commands used beyond BullMQ's client interface; BullMQ's default client (ioredis) has them. */
-interface RawRedis {
+interface RawRedis extends ReadClient {
   status: string;
   publish(channel: string, message: string): Promise<number>;
-  set(key: string, value: string, px: "PX", ms: number): Promise<unknown>;
+  zadd(key: string, score: number, member: string): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+  zremrangebyscore(key: string, min: string, max: number): Promise<unknown>;
   xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<[string, string[]][]>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  duplicate(): RawRedis;
+  quit(): Promise<unknown>;
+  disconnect(): void;
 }
 
 const ADDING = 0;
 const QUEUED = 1;
 
+/** Jobs added in one `addBulk` at most. */
+const BATCH = 500;
+/** The reconciliation ticker's period (ms). */
+const TICK_MS = 1000;
+/** A job out this long has its stored state read in any case (ms). */
+const SWEEP_MS = 30_000;
+/** How long after a job finished the ticker looks for it, leaving the events stream time to deliver it (ms). */
+const GRACE_MS = 2000;
+/** Where the ticker starts, behind the coordinator's clock: a margin for the workers' clocks (`finishedOn`). */
+const CLOCK_MARGIN_MS = 60_000;
+/** Finished jobs read at once from a finished set. */
+const SCAN_LIMIT = 5000;
+/** Stored states read at once by one reconciliation step. */
+const READ_CHUNK = 1000;
+/**
+ * How long a job that failed as stalled waits for its worker's word that its
+ * lock expired (written once that worker's event loop runs again), before it
+ * is reported as a crash (ms).
+ */
+const LOCK_WORD_WAIT_MS = 5000;
+/** Finished jobs removed at once. */
+const REMOVE_CHUNK = 1000;
+
+/** BullMQ keeps a finished job this long unless the coordinator removed it first (see `keys.ts`). */
+const KEEP = { age: KEEP_FINISHED_S };
+
 /** One dispatched job while its future waits. */
 class Entry {
   phase = ADDING;
-  /** Cancelled, or failed on the coordinator's side, before `queue.add` answered: undo the add when it does. */
+  /** Cancelled, or failed on the coordinator's side, before `addBulk` answered: undo the add when it does. */
   abandoned = false;
-  timer: ReturnType<typeof setTimeout> | null = null;
+  /** When its stored state was last read (or it was added), for the sweep. */
+  checkedAt = 0;
   constructor(
     readonly id: string,
     readonly name: string,
@@ -48,6 +95,12 @@ class Entry {
   get label(): string {
     return `job ${this.id} (${JSON.stringify(this.name)})`;
   }
+}
+
+/** Jobs waiting for the next `addBulk`. */
+interface Batch {
+  entries: Entry[];
+  jobs: { name: string; data: JobData; opts: JobsOptions }[];
 }
 
 /**
@@ -89,18 +142,33 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly pending = new Map<string, Entry>();
   closed = false;
+  report: BullMQShutdownReport | null = null;
   private readonly _idBase = `rx-${randomUUID().slice(0, 8)}`;
   private _seq = 0;
   private _queue: Queue | null = null;
   private _events: QueueEvents | null = null;
   private _client: RawRedis | null = null;
+  /** Reconciliation's own connection: its reads must not wait behind the queue's adds and removals. */
+  private _reader: RawRedis | null = null;
   private _ready: Promise<void> | null = null;
   private _lastError: unknown = undefined;
   private _watchdog: ReturnType<typeof setTimeout> | null = null;
+  private _batch: Batch | null = null;
   /** Jobs whose futures gave up on them while Redis was away: removed or signalled when it is back. */
   private readonly _orphans = new Set<string>();
+  /** Finished jobs whose outcome was read, to remove. */
+  private _toRemove: string[] = [];
+  private _removeScheduled = false;
   private readonly _chores = new Set<Promise<void>>();
   private _idleWaiters: (() => void)[] = [];
+  /** Up to where (a `finishedOn`) the finished sets were read, for each. */
+  private readonly _scanned = { completed: 0, failed: 0 };
+  /** The stream may have skipped (a reconnect): the next tick reads every job out. */
+  private _suspect = false;
+  private _ticker: ReturnType<typeof setInterval> | null = null;
+  private _tickedAt = 0;
+  private _reconciling = false;
+  private _cancelsSincePrune = 0;
 
   constructor(readonly opts: DispatcherOptions) {}
 
@@ -117,42 +185,63 @@ export class Dispatcher {
     this.pending.set(entry.id, entry);
     // While the job is out, a virtual clock must not jump past it.
     loop._beginExternal();
-    const ms = this.opts.connectionTimeout;
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      entry.abandoned = true;
-      this._settle(entry, false, new JobConnectionError(`${entry.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, { cause: this._lastError }));
-    }, ms);
-    void this._add(entry, { args, timeout: s.timeout }, s);
+    // Makes the queue now (`ex.queue`), connecting in the background.
+    this._start().catch(() => undefined);
+    let b = this._batch;
+    if (b === null) {
+      b = this._batch = { entries: [], jobs: [] };
+      // Every job submitted in this turn of the event loop goes in one addBulk.
+      setImmediate(() => this._flush(b!));
+    }
+    b.entries.push(entry);
+    const opts: JobsOptions = { jobId: entry.id, attempts: s.attempts, removeOnComplete: KEEP, removeOnFail: KEEP };
+    if (s.backoff !== undefined) opts.backoff = s.backoff;
+    b.jobs.push({ name, data: { args, timeout: s.timeout }, opts });
+    if (b.entries.length >= BATCH) this._flush(b);
     return fut;
+  }
+
+  private _flush(b: Batch): void {
+    if (this._batch !== b) return;
+    this._batch = null;
+    void this._addBatch(b);
   }
 
   private _cantReach(ms: number): string {
     return `Redis did not answer within ${ms} ms${why(this._lastError)}`;
   }
 
-  private async _add(entry: Entry, data: JobData, s: JobSettings): Promise<void> {
+  private async _addBatch(b: Batch): Promise<void> {
+    const ms = this.opts.connectionTimeout;
+    const giveUp = (message: (e: Entry) => string, cause: unknown) => {
+      for (const e of b.entries) {
+        if (e.phase !== ADDING) continue;
+        e.abandoned = true;
+        this._settle(e, false, new JobConnectionError(message(e), { cause }));
+      }
+    };
+    const timer = setTimeout(() => giveUp((e) => `${e.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, this._lastError), ms);
     try {
       await this._start();
-      await this._queue!.add(entry.name, data, {
-        jobId: entry.id,
-        attempts: s.attempts,
-        ...(s.backoff !== undefined ? { backoff: s.backoff } : {}),
-        removeOnComplete: true,
-        // Kept a while: the coordinator reads a failed job's stack to rebuild its error.
-        removeOnFail: { count: 1000 },
-      });
-    } catch (e) {
-      this._lastError = e;
-      if (entry.timer !== null) clearTimeout(entry.timer);
-      entry.timer = null;
-      this._settle(entry, false, new JobConnectionError(`${entry.label} could not be added${why(e) || ` (${String(e)})`}`, { cause: e }));
+      await this._queue!.addBulk(b.jobs);
+    } catch (err) {
+      this._lastError = err;
+      clearTimeout(timer);
+      giveUp((e) => `${e.label} could not be added${why(err) || ` (${String(err)})`}`, err);
+      // Nothing was added (addBulk is one MULTI), so the abandoned jobs need no undoing.
+      for (const e of b.entries) e.phase = QUEUED;
       return;
     }
-    if (entry.timer !== null) clearTimeout(entry.timer);
-    entry.timer = null;
-    entry.phase = QUEUED;
-    if (entry.abandoned) this._chore(this._cancelRemote(entry.id));
+    clearTimeout(timer);
+    const now = Date.now();
+    const undo: string[] = [];
+    for (const e of b.entries) {
+      e.phase = QUEUED;
+      e.checkedAt = now;
+      if (e.abandoned) undo.push(e.id);
+    }
+    for (const id of undo) this._chore(this._cancelRemote(id));
+    this._startTicker();
   }
 
   /** Connects once: the queue, then an events reader that starts at the stream's current end. */
@@ -178,6 +267,9 @@ export class Dispatcher {
       const client = (await queue.client) as unknown as RawRedis;
       client.on("ready", () => this._onReconnect());
       this._client = client;
+      const reader = client.duplicate();
+      reader.on("error", (e) => (this._lastError = e));
+      this._reader = reader;
     }
     if (this._events === null) {
       // Starting the reader at "$" could miss the events of a job finished before its first read.
@@ -185,10 +277,13 @@ export class Dispatcher {
       const lastEventId = last.length > 0 ? last[0]![0] : "0-0";
       const events = new QueueEvents(name, { connection, prefix, lastEventId, blockingTimeout: 5000 });
       this._events = events;
-      events.on("error", (e: Error) => this._onConnError(e));
+      events.on("error", (e: Error) => {
+        this._suspect = true;
+        this._onConnError(e);
+      });
       events.on("completed", ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
         const e = this.pending.get(jobId);
-        if (e !== undefined) this._settle(e, true, returnvalue ?? null);
+        if (e !== undefined) this._finished(e, true, returnvalue ?? null);
       });
       events.on("failed", ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
         const e = this.pending.get(jobId);
@@ -198,23 +293,47 @@ export class Dispatcher {
     await this._events.waitUntilReady();
   }
 
+  /** A job finished and its outcome was read: settle its future, and remove the job from Redis soon. */
+  private _finished(e: Entry, ok: boolean, value: unknown): void {
+    if (!this.pending.has(e.id)) return;
+    this._settle(e, ok, value);
+    this._remove(e.id);
+  }
+
   private async _fail(e: Entry, failedReason: string): Promise<void> {
+    const ms = this.opts.connectionTimeout;
     let stack: string | undefined;
-    try {
-      const job = await Job.fromId(this._queue!, e.id);
-      const traces = job?.stacktrace;
+    let stalledOn: LockExpiry | null = null;
+    const job = await timed(Job.fromId(this._queue!, e.id), ms);
+    // Without the stack the error is still reported, as a plain Error with the message.
+    if (job !== TIMED_OUT && !(job instanceof CallFailed) && job !== undefined) {
+      const traces = job.stacktrace;
       if (Array.isArray(traces) && traces.length > 0) stack = String(traces[traces.length - 1]);
-    } catch {
-      // Without the stack the error is still reported, as a plain Error with the message.
+      if (failedReason === STALLED_REASON) stalledOn = await this._lockExpiredOn(e.id);
     }
-    this._settle(e, false, reviveJobError(failedReason ?? "", stack, e.label));
+    this._finished(e, false, reviveJobError(failedReason ?? "", stack, e.label, stalledOn));
+  }
+
+  /**
+   * The worker whose lock on job `id` expired because its event loop was
+   * blocked, or `null` if none said so within `LOCK_WORD_WAIT_MS` (the worker
+   * died: crashed, killed, or lost Redis). A blocked worker can only say so
+   * once it runs again, which may be after another worker failed the job.
+   */
+  private async _lockExpiredOn(id: string): Promise<LockExpiry | null> {
+    const key = lockExpiredKey(this.opts.prefix, this.opts.queue, id);
+    const end = Date.now() + LOCK_WORD_WAIT_MS;
+    for (;;) {
+      const word = await timed(this._reader!.get(key), this.opts.connectionTimeout);
+      if (typeof word === "string") return JSON.parse(word) as LockExpiry;
+      if (word === TIMED_OUT || word instanceof CallFailed || Date.now() >= end) return null;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** Settles once; ends the outside-work count. */
   _settle(e: Entry, ok: boolean, value: unknown): void {
     if (!this.pending.delete(e.id)) return;
-    if (e.timer !== null) clearTimeout(e.timer);
-    e.timer = null;
     e.loop._endExternal();
     const f = e.future;
     if (!f.done() && !e.loop.isClosed()) {
@@ -227,8 +346,6 @@ export class Dispatcher {
   /** The future was cancelled: stop counting it; take the job off the queue, or signal its worker. */
   _onCancel(e: Entry): void {
     if (!this.pending.delete(e.id)) return;
-    if (e.timer !== null) clearTimeout(e.timer);
-    e.timer = null;
     e.loop._endExternal();
     if (e.phase === ADDING) e.abandoned = true;
     else this._chore(this._cancelRemote(e.id));
@@ -236,28 +353,134 @@ export class Dispatcher {
   }
 
   /**
-   * Mark first, then try to remove, then publish: a worker checks the mark
-   * when it starts a job, so a job that becomes active between the failed
-   * remove and the message is still aborted.
+   * Record first, then try to remove, then publish: a worker that starts the
+   * job after the message went out finds it in the set it caught up from
+   * (see `serve.ts`).
    */
   private async _cancelRemote(id: string): Promise<void> {
     const { prefix, queue: name } = this.opts;
+    // Until it went out: a shutdown reports it if it never does.
+    this._orphans.add(id);
     try {
       await this._start();
       const client = this._client!;
-      await client.set(cancelMarkKey(prefix, name, id), "1", "PX", CANCEL_MARK_TTL);
+      const key = cancelledSetKey(prefix, name);
+      const now = Date.now();
+      await client.zadd(key, now, id);
+      if (++this._cancelsSincePrune >= 1000) {
+        this._cancelsSincePrune = 0;
+        await client.zremrangebyscore(key, "-inf", now - CANCEL_MARK_TTL);
+      }
       const removed = await this._queue!.remove(id);
+      // A running job fails at once; it is kept (KEEP) for BullMQ's tools, as every job no future reads.
       if (removed !== 1) await client.publish(cancelChannel(prefix, name), id);
       this._orphans.delete(id);
     } catch (err) {
       this._lastError = err;
-      this._orphans.add(id);
+    }
+  }
+
+  /** Removes a finished job whose outcome was read, in batches. */
+  private _remove(id: string): void {
+    this._toRemove.push(id);
+    if (this._removeScheduled) return;
+    this._removeScheduled = true;
+    setTimeout(() => {
+      this._removeScheduled = false;
+      const ids = this._toRemove;
+      this._toRemove = [];
+      this._chore(this._removeNow(ids));
+    }, 20);
+  }
+
+  private async _removeNow(ids: string[]): Promise<void> {
+    const queue = this._queue;
+    if (queue === null) return;
+    for (let i = 0; i < ids.length; i += REMOVE_CHUNK) {
+      // A job that cannot be removed now is removed by BullMQ's age limit (KEEP) instead.
+      await Promise.all(ids.slice(i, i + REMOVE_CHUNK).map((id) => queue.remove(id).catch(() => 0)));
     }
   }
 
   private _chore(p: Promise<void>): void {
     this._chores.add(p);
     void p.finally(() => this._chores.delete(p));
+  }
+
+  private _startTicker(): void {
+    if (this._ticker !== null || this.pending.size === 0) return;
+    this._tickedAt = Date.now();
+    const from = this._tickedAt - CLOCK_MARGIN_MS;
+    this._scanned.completed = Math.max(this._scanned.completed, from);
+    this._scanned.failed = Math.max(this._scanned.failed, from);
+    this._ticker = setInterval(() => this._tick(), TICK_MS);
+    this._ticker.unref?.();
+  }
+
+  private _tick(): void {
+    if (this.pending.size === 0) {
+      clearInterval(this._ticker!);
+      this._ticker = null;
+      return;
+    }
+    const now = Date.now();
+    // A late tick: the event loop was busy, so the events reader was too.
+    if (now - this._tickedAt > 2 * TICK_MS) this._suspect = true;
+    this._tickedAt = now;
+    if (this._reconciling) return;
+    this._reconciling = true;
+    void this._reconcile().finally(() => (this._reconciling = false));
+  }
+
+  /**
+   * Settles the futures whose jobs finished without their event reaching
+   * this coordinator; on `_suspect` reads the state of every job out, else of
+   * those not read for `SWEEP_MS`. Also the liveness check: a Redis that does
+   * not answer within `connectionTimeout` (down, or stopped) fails the jobs
+   * out with `JobConnectionError`.
+   */
+  private async _reconcile(): Promise<void> {
+    const client = this._reader;
+    const queue = this._queue;
+    if (client === null || queue === null) return;
+    const ms = this.opts.connectionTimeout;
+    const all = this._suspect;
+    this._suspect = false;
+    const now = Date.now();
+    const due = new Set<Entry>();
+    for (const set of ["completed", "failed"] as const) {
+      for (;;) {
+        const r = await timed(finishedBetween(client, queue.keys[set]!, this._scanned[set], now - GRACE_MS, SCAN_LIMIT), ms);
+        if (r === TIMED_OUT) return this._redisAway(ms);
+        if (r instanceof CallFailed) return void (this._lastError = r.error);
+        for (const id of r.ids) {
+          const e = this.pending.get(id);
+          if (e !== undefined) due.add(e);
+        }
+        if (r.ids.length < SCAN_LIMIT) {
+          this._scanned[set] = now - GRACE_MS;
+          break;
+        }
+        this._scanned[set] = r.last;
+      }
+    }
+    for (const e of this.pending.values()) if (e.phase === QUEUED && (all || now - e.checkedAt >= SWEEP_MS)) due.add(e);
+    const list = [...due];
+    for (let i = 0; i < list.length; i += READ_CHUNK) {
+      const chunk = list.slice(i, i + READ_CHUNK);
+      const read = await timed(readOutcomes(client, (id) => queue.toKey(id), chunk.map((e) => e.id)), ms);
+      if (read === TIMED_OUT) return this._redisAway(ms);
+      if (read instanceof CallFailed) return void (this._lastError = read.error);
+      for (let j = 0; j < chunk.length; j++) {
+        const e = chunk[j]!;
+        const o = read[j]!;
+        e.checkedAt = now;
+        if (!this.pending.has(e.id)) continue;
+        if (o.kind === "completed") this._finished(e, true, o.value);
+        else if (o.kind === "failed") this._chore(this._fail(e, o.failedReason));
+        else if (o.kind === "gone") this._settle(e, false, new JobLostError(`${e.label} is no longer in Redis (Redis restarted without its data, or the job was removed)`));
+      }
+    }
   }
 
   private _onConnError(err: unknown): void {
@@ -271,39 +494,28 @@ export class Dispatcher {
     this._watchdog.unref?.();
   }
 
-  /** Redis had an error `ms` ago: give up on the jobs if it is still away, else look for jobs it lost. */
+  /** Redis had an error `ms` ago: give up on the jobs if it is still away, else read their state. */
   private _check(ms: number): void {
     const client = this._client;
-    if (client === null || client.status !== "ready") {
-      for (const e of [...this.pending.values()]) {
-        if (e.phase !== QUEUED) continue;
-        this._orphans.add(e.id);
-        this._settle(e, false, new JobConnectionError(`${e.label}: Redis went away while the job was out and did not come back within ${ms} ms${why(this._lastError)}; the job may or may not have run`, { cause: this._lastError }));
-      }
-      return;
+    if (client === null || client.status !== "ready") return this._redisAway(ms);
+    this._suspect = true;
+    this._tick();
+  }
+
+  /** Redis did not answer for `ms`: every job out fails with JobConnectionError, and is cancelled once Redis is back. */
+  private _redisAway(ms: number): void {
+    for (const e of [...this.pending.values()]) {
+      if (e.phase !== QUEUED) continue;
+      this._orphans.add(e.id);
+      this._settle(e, false, new JobConnectionError(`${e.label}: Redis went away while the job was out and did not come back within ${ms} ms${why(this._lastError)}; the job may or may not have run`, { cause: this._lastError }));
     }
-    this._chore(this._findLost());
   }
 
   private _onReconnect(): void {
     if (this._orphans.size > 0) for (const id of [...this._orphans]) this._chore(this._cancelRemote(id));
-    if (this.pending.size > 0) this._chore(this._findLost());
-  }
-
-  /** After a reconnect: a job Redis no longer has (it restarted empty) would otherwise be awaited forever. */
-  private async _findLost(): Promise<void> {
-    const queue = this._queue;
-    if (queue === null) return;
-    for (const e of [...this.pending.values()]) {
-      if (e.phase !== QUEUED) continue;
-      try {
-        if ((await queue.getJobState(e.id)) === "unknown" && this.pending.has(e.id)) {
-          this._settle(e, false, new JobLostError(`${e.label} is no longer in Redis (Redis restarted without its data, or the job was removed)`));
-        }
-      } catch {
-        return;
-      }
-    }
+    // Events may have been missed while the connection was down.
+    this._suspect = true;
+    if (this.pending.size > 0) this._tick();
   }
 
   private _idle(): void {
@@ -318,29 +530,65 @@ export class Dispatcher {
     return new Promise((resolve) => this._idleWaiters.push(resolve));
   }
 
-  /** The futures of jobs that no worker has started yet. */
+  /** The futures of jobs that no worker has started yet (those whose state Redis tells within the deadline). */
   async notStarted(): Promise<Entry[]> {
     const out: Entry[] = [];
-    for (const e of [...this.pending.values()]) {
+    const queue = this._queue;
+    const entries = [...this.pending.values()];
+    const states = queue === null ? [] : await timed(Promise.all(entries.map((e) => (e.phase === ADDING ? "adding" : queue.getJobState(e.id)))), this.opts.connectionTimeout);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       if (e.phase === ADDING) out.push(e);
-      else if (this._queue !== null) {
-        const state = await this._queue.getJobState(e.id).catch(() => "unknown");
-        if (state !== "active" && state !== "completed" && state !== "failed") out.push(e);
+      else if (Array.isArray(states)) {
+        const s = states[i];
+        if (s !== "active" && s !== "completed" && s !== "failed") out.push(e);
       }
     }
     return out;
   }
 
-  /** Closes the connections once the cancellations already asked for went out. */
-  async close(): Promise<void> {
-    // A cancellation stuck behind a dead connection must not hold shutdown forever.
-    let t: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<void>((r) => (t = setTimeout(r, this.opts.connectionTimeout)));
-    await Promise.race([Promise.allSettled([...this._chores]), limit]);
-    clearTimeout(t);
+  /**
+   * Closes: the cancellations and removals already asked for get
+   * `connectionTimeout` to go out, the connections as long again to close;
+   * past that they are dropped, and the report says what was left undone.
+   */
+  async close(): Promise<BullMQShutdownReport> {
+    const started = Date.now();
+    const ms = this.opts.connectionTimeout;
+    const problems: string[] = [];
+    if (this._ticker !== null) clearInterval(this._ticker);
+    this._ticker = null;
     if (this._watchdog !== null) clearTimeout(this._watchdog);
     this._watchdog = null;
-    await Promise.allSettled([this._events?.close(), this._queue?.close()]);
+    if (this._toRemove.length > 0) {
+      const ids = this._toRemove;
+      this._toRemove = [];
+      this._chore(this._removeNow(ids));
+    }
+    if ((await timed(Promise.allSettled([...this._chores]), ms)) === TIMED_OUT) {
+      problems.push(`cancellations or removals of finished jobs did not reach Redis within ${ms} ms${why(this._lastError)}`);
+    }
+    const unreached = [...this._orphans];
+    const reader = this._reader;
+    const conns: [string, { close(): Promise<unknown>; disconnect(): unknown } | null][] = [
+      ["the queue", this._queue],
+      ["the events reader", this._events],
+      ["the reconciliation reader", reader === null ? null : { close: () => reader.quit(), disconnect: () => reader.disconnect() }],
+    ];
+    await Promise.all(
+      conns.map(async ([what, c]) => {
+        if (c === null) return;
+        const r = await timed(c.close(), ms);
+        if (r === TIMED_OUT || r instanceof CallFailed) {
+          problems.push(`${what}'s connection did not close within ${ms} ms${r === TIMED_OUT ? "" : why(r.error)}, so it was dropped`);
+          // Dropped without waiting: a dropped connection has nothing left to say.
+          Promise.resolve()
+            .then(() => c.disconnect())
+            .catch(() => undefined);
+        }
+      }),
+    );
+    return finishReport(this.opts.queue, started, problems, unreached);
   }
 }
 

@@ -47,6 +47,33 @@ export class JobLostError extends RuntimeError {
 }
 setName(JobLostError, "JobLostError");
 
+/**
+ * The job's lock expired while its worker was still alive: the job kept the
+ * worker's event loop busy (CPU-bound code with no await) for longer than
+ * BullMQ's `lockDuration`, so the lock was not renewed, BullMQ took the job
+ * for stalled and ran it again, more often than `maxStalledCount` allows.
+ * Raise `lockDuration` (`serveJobs({ lockDuration })`, `worker-cli
+ * --lock-duration`) or move the CPU work off the worker's event loop
+ * (`toThread`, a thread-pool executor in the job).
+ */
+export class JobLockExpiredError extends RuntimeError {
+  /** The BullMQ name of the worker that last ran the job, still connected when the job failed. */
+  readonly worker: string;
+  constructor(message: string, worker: string) {
+    super(message);
+    Object.setPrototypeOf(this, JobLockExpiredError.prototype);
+    this.worker = worker;
+  }
+}
+setName(JobLockExpiredError, "JobLockExpiredError");
+
+/** What a worker whose event loop was blocked past a job's lock wrote about it. @internal */
+export interface LockExpiry {
+  worker: string;
+  blockedMs: number;
+  lockDuration: number;
+}
+
 /** The worker that took the job does not serve a job of that name. Never retried. */
 export class UnknownJobError extends Error {
   constructor(message: string) {
@@ -97,13 +124,25 @@ export function stackWithName(name: string, message: string, stack: unknown): st
  * The coordinator side: an error of the recorded class name (the class
  * itself for built-in and rx-asyncio errors, else an `Error` whose `name` is
  * that name), with the message kept and the worker's stack as `remoteStack`.
+ * `stalledOn`, for a stalled job: what the worker whose lock on it expired
+ * said (its event loop was blocked), or `null` (no worker said so: it died).
  * @internal
  */
-export function reviveJobError(failedReason: string, stack: string | undefined, label: string): Error {
+export function reviveJobError(failedReason: string, stack: string | undefined, label: string, stalledOn: LockExpiry | null = null): Error {
+  if (failedReason === STALLED_REASON && stalledOn !== null) {
+    const { worker, blockedMs, lockDuration } = stalledOn;
+    return new JobLockExpiredError(
+      `${label} failed: its lock expired: the job blocked the event loop of worker ${JSON.stringify(worker)} for ${blockedMs} ms, ` +
+        `longer than lockDuration (${lockDuration} ms), so BullMQ took it for stalled and ran it again, more often than ` +
+        `maxStalledCount allows (${STALLED_REASON}). Raise lockDuration (serveJobs({ lockDuration }), worker-cli --lock-duration) ` +
+        "or move the CPU-bound work off the worker's event loop (toThread)",
+      String(worker),
+    );
+  }
   if (failedReason === STALLED_REASON) {
     return new BrokenWorkerError(
       `${label} failed: the worker running it stopped (crashed, was killed or lost Redis) more often than ` +
-        `BullMQ's maxStalledCount allows (${STALLED_REASON})`,
+        `BullMQ's maxStalledCount allows (${STALLED_REASON}); no worker reported its event loop blocked past the job's lock`,
     );
   }
   let name = "Error";

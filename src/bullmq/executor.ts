@@ -13,6 +13,7 @@ import type { Executor, JobFunction, JobResult, ShutdownOptions } from "../execu
 import { Dispatcher, type BullMQJobFuture, type JobSettings } from "./dispatcher.js";
 import { checkJsonArgs } from "./json-args.js";
 import { checkJobOptionKeys } from "./options.js";
+import { finishReport, type BullMQShutdownReport } from "./shutdown.js";
 
 /** Per-job options: BullMQ's own retry options, and a timeout the worker enforces. */
 export interface BullMQJobOptions {
@@ -118,6 +119,11 @@ export class BullMQExecutor implements Executor {
     return this._d.queue;
   }
 
+  /** What the last `shutdown()` could not clean up, once it ended (`null` before). */
+  get shutdownReport(): BullMQShutdownReport | null {
+    return this._d.report;
+  }
+
   /** How many futures wait on jobs of this executor. */
   get pendingCount(): number {
     return this._d.pending.size;
@@ -144,7 +150,12 @@ export class BullMQExecutor implements Executor {
    * Stops taking jobs, then (with `wait`, the default) waits for the jobs in
    * flight and closes the connections. `cancelFutures` cancels the jobs no
    * worker has started (they are removed from the queue); `cancelRunning` also
-   * the running ones (their workers' signals abort). Never rejects.
+   * the running ones (their workers' signals abort). Never rejects, and
+   * never hangs on Redis: every Redis call of it has `connectionTimeout`
+   * (the jobs out fail with `JobConnectionError` when Redis does not answer
+   * that long), past which the connections are dropped. What could not be
+   * cleaned up is in `shutdownReport` once it ended, and emitted as a
+   * `BullMQExecutorWarning` on the process.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     const where = "shutdown(options)";
@@ -153,12 +164,17 @@ export class BullMQExecutor implements Executor {
     d.closed = true;
     // A future whose loop was closed can no longer be awaited: its job is cancelled, not waited for.
     for (const e of [...d.pending.values()]) if (e.loop.isClosed()) d._onCancel(e);
+    const started = Date.now();
     const work = (async () => {
       if (options.cancelRunning === true) for (const e of [...d.pending.values()]) e.future.cancel();
       else if (options.cancelFutures === true) for (const e of await d.notStarted()) e.future.cancel();
       await d.whenIdle();
-      await d.close();
-    })().catch(() => undefined);
+      return await d.close();
+    })()
+      .catch((e: unknown) => finishReport(d.opts.queue, started, [`shutdown failed: ${String(e)}`], []))
+      .then((report) => {
+        d.report = report;
+      });
     return options.wait === false ? Promise.resolve() : work;
   }
 }

@@ -11,7 +11,7 @@ import { describe } from "../coroutines.js";
 import { CancelledError, TimeoutError } from "../errors.js";
 import { UnknownJobError, stackWithName } from "./errors.js";
 import { jsonProblem } from "./json-args.js";
-import { cancelChannel, cancelMarkKey, type JobData } from "./keys.js";
+import { CANCEL_MARK_TTL, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
 import { checkServeOptions } from "./options.js";
 
 /** What a job function gets besides its arguments. */
@@ -74,9 +74,13 @@ export interface JobServer {
 }
 
 interface RawRedis {
-  get(key: string): Promise<string | null>;
+  status: string;
+  zscore(key: string, member: string): Promise<string | null>;
+  set(key: string, value: string, px: "PX", ms: number): Promise<unknown>;
+  zrangebyscore(key: string, min: number, max: string): Promise<string[]>;
   subscribe(channel: string): Promise<unknown>;
-  on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  duplicate(): RawRedis;
   disconnect(): void;
 }
 
@@ -122,7 +126,7 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
 
   /** Running jobs by id: a cancel message aborts one. */
   const running = new Map<string, AbortController>();
-  let client: RawRedis | null = null;
+  const cancels = new CancelLog(prefix, queue);
 
   const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<unknown> => {
     const id = job.id ?? "";
@@ -137,10 +141,8 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
     bullSignal?.addEventListener("abort", onBull);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      // Registered before this check, so a cancel message sent after it still reaches `ac`.
-      if (client !== null && (await client.get(cancelMarkKey(prefix, queue, id))) !== null) {
-        ac.abort(new CancelledError(`${label} was cancelled`));
-      }
+      // Registered before this check, so a cancel message heard after it still reaches `ac`.
+      if (await cancels.has(id)) ac.abort(new CancelledError(`${label} was cancelled`));
       const data = job.data as JobData;
       if (typeof data.timeout === "number") {
         const ms = data.timeout;
@@ -156,6 +158,8 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
       // Cancelled: never retried. Timed out or failed: retried if attempts remain.
       throw carrier(e, ac.signal.aborted && ac.signal.reason instanceof CancelledError);
     } finally {
+      // A job that blocked the loop to its end is gone from `running` before the late timer runs: said here.
+      noteIfBlocked([id]);
       clearTimeout(timer);
       running.delete(id);
       bullSignal?.removeEventListener("abort", onBull);
@@ -164,6 +168,8 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
 
   const worker = new Worker(queue, processor, {
     connection,
+    // Started once the cancellation log listens: a job must not start before its cancellation can be heard.
+    autorun: false,
     prefix,
     concurrency,
     name,
@@ -173,16 +179,36 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
   });
   worker.on("error", onError);
 
-  let sub: RawRedis | null = null;
+  /**
+   * A job that keeps this event loop busy (CPU-bound code with no await)
+   * stops the lock renewals; past `lockDuration` BullMQ takes the job for
+   * stalled. A timer that comes late by more than half of it (renewals are
+   * every half) says so for the jobs that were running, once the loop runs
+   * again: the coordinator then reports `JobLockExpiredError`, not a crash.
+   */
+  const lockDuration = options.lockDuration ?? 30_000;
+  let lagClient: RawRedis | null = null;
+  let lastBeat = Date.now();
+  /** Writes the word for `ids` when the loop has not run the timer for over half a lock. */
+  const noteIfBlocked = (ids: Iterable<string>): void => {
+    const blockedMs = Date.now() - lastBeat;
+    if (blockedMs <= lockDuration / 2 || lagClient === null) return;
+    const note = JSON.stringify({ worker: name, blockedMs, lockDuration });
+    for (const id of ids) lagClient.set(lockExpiredKey(prefix, queue, id), note, "PX", CANCEL_MARK_TTL).catch(onError);
+  };
+  const lagTimer = setInterval(() => {
+    noteIfBlocked(running.keys());
+    lastBeat = Date.now();
+  }, Math.min(250, lockDuration / 4));
+  lagTimer.unref?.();
+
   const ready = (async () => {
     await worker.waitUntilReady();
-    client = (await worker.client) as unknown as RawRedis;
-    sub = (client as unknown as { duplicate(): RawRedis }).duplicate();
-    (sub as unknown as { on(e: "error", l: (e: Error) => void): void }).on("error", onError);
-    sub.on("message", (_ch, jobId) => {
+    lagClient = (await worker.client) as unknown as RawRedis;
+    await cancels.listen(lagClient, onError, (jobId) => {
       running.get(jobId)?.abort(new CancelledError(`job ${jobId} was cancelled`));
     });
-    await sub.subscribe(cancelChannel(prefix, queue));
+    void worker.run().catch(onError);
   })();
   ready.catch(onError);
 
@@ -191,10 +217,79 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
     worker,
     ready,
     async close(force = false) {
+      clearInterval(lagTimer);
       await worker.close(force);
-      sub?.disconnect();
+      cancels.close();
     },
   };
+}
+
+/**
+ * The jobs cancelled lately, as this worker heard of them: the cancel
+ * messages, plus a catch-up from the queue's set of cancellations (see
+ * `keys.ts`) whenever the subscription (re)starts. While it is not caught
+ * up, a starting job asks Redis; otherwise starting a job costs no round
+ * trip for cancellation.
+ */
+class CancelLog {
+  /** Job id -> when heard (ms), oldest first. */
+  private readonly heard = new Map<string, number>();
+  private client: RawRedis | null = null;
+  private sub: RawRedis | null = null;
+  private caughtUp = false;
+  private lostAt = 0;
+  constructor(
+    private readonly prefix: string,
+    private readonly queue: string,
+  ) {}
+
+  async listen(client: RawRedis, onError: (e: Error) => void, onCancel: (jobId: string) => void): Promise<void> {
+    this.client = client;
+    const sub = (this.sub = client.duplicate());
+    sub.on("error", onError);
+    sub.on("message", (_ch: string, jobId: string) => {
+      this.add(jobId, Date.now());
+      onCancel(jobId);
+    });
+    sub.on("close", () => {
+      if (this.caughtUp) this.lostAt = Date.now();
+      this.caughtUp = false;
+    });
+    // ioredis subscribes again on reconnect; catch up on what was published while away.
+    sub.on("ready", () => void this.catchUp().catch(onError));
+    await sub.subscribe(cancelChannel(this.prefix, this.queue));
+    await this.catchUp();
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.client === null) return;
+    // A margin for clocks: the scores are the coordinators' times.
+    const since = this.lostAt === 0 ? Date.now() - CANCEL_MARK_TTL : this.lostAt - 60_000;
+    const ids = await this.client.zrangebyscore(cancelledSetKey(this.prefix, this.queue), since, "+inf");
+    const now = Date.now();
+    for (const id of ids) this.add(id, now);
+    if (this.sub?.status === "ready") this.caughtUp = true;
+  }
+
+  private add(id: string, at: number): void {
+    this.heard.delete(id);
+    this.heard.set(id, at);
+    for (const [old, t] of this.heard) {
+      if (t > at - CANCEL_MARK_TTL) break;
+      this.heard.delete(old);
+    }
+  }
+
+  /** Whether job `id` was cancelled: from memory when caught up, else from Redis. */
+  async has(id: string): Promise<boolean> {
+    if (this.heard.has(id)) return true;
+    if (this.caughtUp || this.client === null) return false;
+    return (await this.client.zscore(cancelledSetKey(this.prefix, this.queue), id)) !== null;
+  }
+
+  close(): void {
+    this.sub?.disconnect();
+  }
 }
 
 /** The job's promise, or the abort reason as soon as the signal aborts (a job may ignore its signal). */

@@ -12,8 +12,8 @@ import { BrokenWorkerError, checkModuleFunction, isTransfer, type ModuleFunction
 
 /** The message the worker entry receives (see `worker-entry.cjs`). */
 export type JobMessage =
-  | { k: 0; s: string; a: unknown[] }
-  | { k: 1; m: string; e: string; a: unknown[] };
+  | { k: 0; s: string; a: unknown[]; l?: string }
+  | { k: 1; m: string; e: string; a: unknown[]; l?: string };
 
 /** A job ready to post. */
 export interface EncodedJob {
@@ -124,8 +124,10 @@ export function encodeJob(fn: unknown, args: readonly unknown[], where: string, 
     for (let k = 0; k < at.length; k++) a[at[k]!] = moved.v[k];
     transferList = moved.l;
   }
-  const msg: JobMessage = source !== null ? { k: 0, s: source, a } : { k: 1, m: spec!.url, e: spec!.name, a };
-  return { msg, transferList, label: labelOf(fn, spec) };
+  const label = labelOf(fn, spec);
+  // The label goes along, so a worker that crashes later can say which job left the cause behind.
+  const msg: JobMessage = source !== null ? { k: 0, s: source, a, l: label } : { k: 1, m: spec!.url, e: spec!.name, a, l: label };
+  return { msg, transferList, label };
 }
 
 function errorName(e: unknown): string {
@@ -152,6 +154,70 @@ interface Envelope {
   closure?: string;
   crash?: boolean;
   resultClone?: boolean;
+  /** A crash: the worker's thread id, and the jobs of that worker (see worker-entry.cjs). */
+  thread?: number;
+  /** The job whose code (or a timer or callback it left) threw. */
+  origin?: JobRef;
+  /** The job running when it crashed. */
+  running?: JobRef;
+  /** The job that finished last before the crash. */
+  after?: JobRef;
+}
+
+/** A job of one worker: its label and its number on that worker (1 for its first). */
+interface JobRef {
+  label: string;
+  n: number;
+}
+
+function jobRef(j: JobRef): string {
+  return `${j.label} (job ${j.n} on that worker)`;
+}
+
+function threadName(env: Envelope): string {
+  return typeof env.thread === "number" ? `worker thread ${env.thread}` : "a worker thread";
+}
+
+/**
+ * A crash during a job that its own code did not cause: a timer or callback an
+ * earlier job left behind threw while this one ran. Says whose it was.
+ */
+function crashDuringJob(env: Envelope, err: unknown, label: string, where: string): string {
+  const what = `${errorName(err)}${errorText(err)}`;
+  const { origin, running, after } = env;
+  if (origin !== undefined && running !== undefined && origin.n !== running.n) {
+    return (
+      `${where}: ${threadName(env)} crashed while running ${label}, but not because of it: the error came from ` +
+      `${jobRef(origin)}, which had finished and left a timer or callback behind: ${what}`
+    );
+  }
+  if (origin === undefined && running !== undefined && after !== undefined) {
+    return (
+      `${where}: ${threadName(env)} crashed while running ${label}: ${what} (thrown outside any job's code; ` +
+      `a callback left behind by an earlier job, such as ${jobRef(after)}, may be the cause)`
+    );
+  }
+  return `${where}: the worker thread running ${label} crashed: ${what}`;
+}
+
+/**
+ * What to report when a worker crashed with no job running (a timer or
+ * callback left by a finished job threw): nobody awaits anything on it, so the
+ * executor reports it through the loop's exception handler.
+ */
+export function crashBetweenJobs(reason: unknown, executor: string): { message: string; exception: unknown } {
+  if (!isEnvelope(reason) || reason.crash !== true) {
+    return { message: `${executor}: a worker thread failed between jobs: ${errorName(reason)}${errorText(reason)}`, exception: reason };
+  }
+  const err = rebuild(reason);
+  const { origin, after } = reason;
+  let whose = "";
+  if (origin !== undefined) whose = `; the error came from a timer or callback left behind by ${jobRef(origin)}`;
+  const message =
+    `${executor}: ${threadName(reason)} crashed between jobs` +
+    (after !== undefined ? `, after ${jobRef(after)} had finished` : ", before its first job") +
+    `${whose}: ${errorName(err)}${errorText(err)}. No job was running on it; the pool starts a new worker for the next one`;
+  return { message, exception: err };
 }
 
 function isEnvelope(x: unknown): x is Envelope {
@@ -225,9 +291,7 @@ export function decodeFailure(reason: unknown, label: string, where: string): un
           `(results must be structured-cloneable: no functions, symbols or promises): ${errorText(err)}`,
       );
     }
-    if (reason.crash === true) {
-      return new BrokenWorkerError(`${where}: the worker thread running ${label} crashed: ${errorName(err)}${errorText(err)}`, { cause: err });
-    }
+    if (reason.crash === true) return new BrokenWorkerError(crashDuringJob(reason, err, label, where), { cause: err });
     return err;
   }
   const name = typeof reason === "object" && reason !== null ? (reason as { name?: unknown }).name : undefined;

@@ -23,6 +23,7 @@ import { timeoutProvider } from "rxjs/internal/scheduler/timeoutProvider";
 import type { HostHandle, LoopHost } from "../host.js";
 import { RuntimeError } from "../errors.js";
 import { hasMessageChannel, postMacrotask } from "./macrotask.js";
+import { perfNow } from "./loop-checks.js";
 
 type TimerFn = (handler: () => void, timeout?: number) => unknown;
 type ClearFn = (handle: unknown) => void;
@@ -97,6 +98,8 @@ export function pinnedRxjsHost(): LoopHost {
   if (timeout === undefined) {
     return {
       now: () => Date.now(),
+      // Loop time and timers: monotonic, immune to wall-clock steps.
+      time: perfNow,
       soon: microtask,
       later(fn, ms) {
         const h = globals.setTimeout(fn, ms);

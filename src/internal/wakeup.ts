@@ -23,6 +23,8 @@ export class Wakeup {
   constructor(
     private readonly _host: LoopHost,
     onWake: () => void,
+    /** The loop's clock, in which `armAt` times are given. */
+    private readonly _now: () => number,
   ) {
     this._fire = () => {
       this._handle = null;
@@ -35,6 +37,11 @@ export class Wakeup {
   /** A "soon" or "yield" wake-up is armed: the loop will drain without more help. */
   get soonArmed(): boolean {
     return this._kind === SOON || this._kind === YIELD;
+  }
+
+  /** No wake-up is armed: the loop will not drain unless something calls into it. */
+  get idle(): boolean {
+    return this._kind === NONE;
   }
 
   /** The loop time an "at" wake-up is armed for (`Infinity` if none). */
@@ -62,7 +69,7 @@ export class Wakeup {
     this.disarm();
     this._kind = AT;
     this._when = when;
-    this._handle = this._host.later(this._fire, Math.min(Math.max(0, when - this._host.now()), MAX_HOST_DELAY));
+    this._handle = this._host.later(this._fire, Math.min(Math.max(0, when - this._now()), MAX_HOST_DELAY));
   }
 
   disarm(): void {

@@ -12,7 +12,9 @@
  */
 "use strict";
 
+const { AsyncLocalStorage } = require("node:async_hooks");
 const { createRequire } = require("node:module");
+const { threadId } = require("node:worker_threads");
 const { join } = require("node:path");
 const { fileURLToPath, pathToFileURL } = require("node:url");
 
@@ -177,10 +179,21 @@ function closureName(e) {
 }
 
 /**
+ * Which job of this worker is running, which ran last, and (through the async
+ * context its code runs in) which one a later callback belongs to: a timer a
+ * finished job left behind that throws later crashes the worker between jobs,
+ * or in the middle of an innocent later job, and the report must say whose it was.
+ */
+const jobContext = new AsyncLocalStorage();
+let jobsStarted = 0;
+let runningJob = null;
+let lastJob = null;
+
+/**
  * Piscina posts the result after this function returns; if that fails (a
  * result that cannot be cloned) or an error escapes a job asynchronously, the
  * worker crashes. Re-throw the cause as an envelope so the main thread can say
- * what happened; the pool then replaces the worker.
+ * what happened (and which job it came from); the pool then replaces the worker.
  */
 function onCrash(err) {
   process.off("uncaughtException", onCrash);
@@ -190,6 +203,11 @@ function onCrash(err) {
     env.resultClone = true;
   } else env = encode(err, 0);
   env.crash = true;
+  env.thread = threadId;
+  const origin = jobContext.getStore();
+  if (origin !== undefined) env.origin = origin;
+  if (runningJob !== null) env.running = runningJob;
+  if (lastJob !== null) env.after = lastJob;
   queueMicrotask(() => {
     throw env;
   });
@@ -197,10 +215,12 @@ function onCrash(err) {
 process.on("uncaughtException", onCrash);
 
 module.exports = async function runJob(job) {
+  const info = { label: typeof job.l === "string" ? job.l : "a job", n: ++jobsStarted };
+  runningJob = info;
   let result;
   try {
     const fn = job.k === 0 ? compile(job.s) : await load(job.m, job.e);
-    result = await fn(...job.a);
+    result = await jobContext.run(info, () => fn(...job.a));
   } catch (e) {
     const env = encode(e, 0);
     if (job.k === 0) {
@@ -208,6 +228,9 @@ module.exports = async function runJob(job) {
       if (name !== undefined) env.closure = name;
     }
     throw env;
+  } finally {
+    runningJob = null;
+    lastJob = info;
   }
   if (result !== null && typeof result === "object" && result[TRANSFER] === true) {
     piscinaMove ??= require("piscina").move;

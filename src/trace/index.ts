@@ -28,5 +28,7 @@ export type { SegmentKind, Timeline, TimelineEnd, TimelineSegment, TimelineTask,
 export { buildTimeline } from "./timeline.js";
 // Registers how `rx-asyncio ps <pid>` reads this copy's loops (a side effect on purpose).
 import "./process-snapshot.js";
+// Draws the task tree of a deadlock report (a side effect on purpose).
+import "./deadlock-report.js";
 export type { FutureCallGraph } from "./call-graph.js";
 export { captureCallGraph, formatCallGraph, printCallGraph } from "./call-graph.js";

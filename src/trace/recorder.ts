@@ -40,7 +40,7 @@ export interface TraceRecorderOptions {
    * clock). `"precise"`: a sub-millisecond clock (`performance.now()`) aligned
    * with the loop's time when recording starts, so running steps get real
    * durations. `"auto"` (default): `"precise"` for a real-clock loop whose clock
-   * is the wall clock, else `"loop"`.
+   * is the real monotonic one, else `"loop"`.
    */
   clock?: TraceClock;
 }
@@ -182,7 +182,7 @@ export class TraceRecorder implements LoopTracer {
     const t = loop.time();
     this._precise =
       this._clockOption === "precise" ||
-      (this._clockOption === "auto" && loop.clock() === "real" && Math.abs(t - Date.now()) < 1000);
+      (this._clockOption === "auto" && loop.clock() === "real" && Math.abs(t - now()) < 1000);
     this._loopBase = t;
     this._perfBase = now();
     this._adopt(loop, true);
