@@ -102,7 +102,7 @@ test("a worker that dies in a job, with maxStalledCount 0: the job fails with Br
   expect((r.value as Error).message).toMatch(/job rx-\w+-1 \("crash"\) failed: the worker running it stopped .*maxStalledCount/);
   const { logs } = await ex.queue!.getJobLogs(r.id);
   expect(logs).toEqual(["run 1 on c0"]); // it never ran a second time
-}, 20_000);
+}, 45_000);
 
 test("a worker that dies in a job, with BullMQ's default maxStalledCount 1: another worker runs the job again (at least once)", async () => {
   const ex = executor("crash1");
@@ -114,7 +114,7 @@ test("a worker that dies in a job, with BullMQ's default maxStalledCount 1: anot
     return yield* outcome(f);
   });
   expect(r).toEqual({ ok: true, value: "ran on h1" });
-}, 20_000);
+}, 45_000);
 
 test("issue 16: a job that blocks its worker's event loop past its lock fails with JobLockExpiredError, not as a crash", async () => {
   const ex = executor("blocker");

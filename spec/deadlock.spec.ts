@@ -6,6 +6,7 @@
  * runs in its own process (spec/fixtures/deadlock.ts): only a real process
  * exit shows what Node does.
  */
+import { DeadlockError, EventLoop, sleep } from "../src/index.js";
 import { runDemo, type DemoRun } from "./demo-helpers.js";
 
 type Clock = "virtual" | "default";
@@ -41,6 +42,7 @@ const CASES: [string, Clock, boolean][] = [
   ["queue", "virtual", false],
   ["mutual", "default", false],
   ["lock", "virtual", false],
+  ["promise", "virtual", false],
   ["lock", "default", true],
   ["timer", "default", false],
   ["socket", "default", false],
@@ -84,6 +86,13 @@ describe("a program that can never finish is reported", () => {
     expectDeadlock(await fixture("lock", "virtual"), "    └── Lock.acquire");
   });
 
+  test("a promise nothing will settle holds the virtual clock, so a timer is left but never comes", async () => {
+    const r = await fixture("promise", "virtual");
+    expectDeadlock(r, "│   └── promise");
+    expect(r.stderr).toContain("the virtual clock may not jump to its next timer while outside work (a promise, a job) is pending");
+    expect(r.stderr).toMatch(/\(T\) sleeper  \[waiting\]\n\s+└── sleep until 1000 ms \(1000 ms left\)/);
+  });
+
   test("in debug mode the report says where each pending task was created", async () => {
     const r = await fixture("lock", "default", true);
     expectDeadlock(r, "    └── Lock.acquire");
@@ -100,5 +109,52 @@ describe("a program that is only waiting is not reported", () => {
   ] as const)("%s (%s clock)", async (scenario, clock, result) => {
     const r = await fixture(scenario, clock);
     expect({ code: r.code, stderr: r.stderr, lines: r.lines }).toEqual({ code: 0, stderr: "", lines: [`run() resolved: ${result}`] });
+  });
+});
+
+describe("runUntilComplete, in this process (Node's beforeExit emitted by hand)", () => {
+  let exitCode: typeof process.exitCode;
+  let logged: string[];
+  beforeEach(() => {
+    exitCode = process.exitCode;
+    logged = [];
+  });
+  // The report sets exit code 1: this process must not keep it.
+  afterEach(() => {
+    process.exitCode = exitCode;
+  });
+
+  function quietLoop(clock: "real" | "virtual"): EventLoop {
+    const loop = new EventLoop({ clock });
+    loop.logger = { ...console, error: (...a: unknown[]) => logged.push(a.join(" ")) };
+    return loop;
+  }
+
+  test("a plain future nobody will set: rejects with DeadlockError, its taskTree, exit code 1", async () => {
+    const loop = quietLoop("virtual");
+    const fut = loop.createFuture<number>();
+    const done = loop.runUntilComplete(fut);
+    await new Promise((r) => setImmediate(r));
+    process.emit("beforeExit", 0);
+    const err = await done.catch((e: unknown) => e);
+    loop.close();
+    expect(err).toBeInstanceOf(DeadlockError);
+    expect((err as DeadlockError).message).toMatch(/^deadlock: the future given to run\(\)\/runUntilComplete\(\) is pending and nothing can ever wake it/);
+    expect((err as DeadlockError).taskTree).toContain("(no pending tasks)");
+    expect(logged).toEqual([`rx-asyncio: ${(err as Error).message}\n${(err as DeadlockError).taskTree}`]);
+    expect(process.exitCode).toBe(1);
+  });
+
+  test.each(["real", "virtual"] as const)("a loop with a timer still to fire is not stuck (%s clock)", async (clock) => {
+    const loop = quietLoop(clock);
+    const done = loop.runUntilComplete(function* () {
+      yield* sleep(50);
+      return "woke";
+    });
+    process.emit("beforeExit", 0);
+    await expect(done).resolves.toBe("woke");
+    loop.close();
+    expect(logged).toEqual([]);
+    expect(process.exitCode).toBe(exitCode);
   });
 });

@@ -19,10 +19,13 @@ function describeDeadlock(loop: EventLoop, target: Future<unknown>): DeadlockErr
   const tasks = Array.from(loop._tasks);
   const what = target instanceof Task ? `task '${target.getName()}'` : "future";
   const waits = target instanceof Task && target._futWaiter !== null ? ` waits on ${waitLabel(target._futWaiter).label}` : " is pending";
-  const nothing =
-    loop.clock() === "virtual"
-      ? "no callback is ready, no virtual timer is left to jump to"
-      : "no callback is ready, no timer is armed";
+  let nothing = "no callback is ready, no timer is armed";
+  if (loop.clock() === "virtual") {
+    nothing =
+      loop._timers.liveCount > 0 && loop._external > loop._loopWaits
+        ? "no callback is ready, the virtual clock may not jump to its next timer while outside work (a promise, a job) is pending"
+        : "no callback is ready, no virtual timer is left to jump to";
+  }
   const message =
     `deadlock: the ${what} given to run()/runUntilComplete()${waits} and nothing can ever wake it: ` +
     `${nothing}, and nothing else is left in the process (no I/O, timer or worker) that could settle what it waits on; ` +
