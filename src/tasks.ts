@@ -77,7 +77,8 @@ let taskCounter = 0;
  * from a finished generator (CPython: "cannot reuse already awaited
  * coroutine"). A property, not a WeakMap: a WeakMap entry per task made
  * spawning 200k tasks about 2.5x slower (ephemeron tables are costly to GC);
- * the property costs about 3%.
+ * the property costs a few percent of spawning and 9 bytes per sleeping
+ * generator task (heap per task 463 -> 472 bytes, 100k tasks).
  */
 const OWNER = Symbol("rx-asyncio task");
 

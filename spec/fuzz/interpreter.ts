@@ -34,6 +34,7 @@ import {
   getRunningLoop,
   run,
   shield,
+  RuntimeError,
   sleep,
   taskGroup,
   timeout,
@@ -75,6 +76,9 @@ interface Ctx {
   byId: Map<number, Task<unknown>>;
   /** Every future the interpreter made or was handed, checked after run(). */
   futures: { who: string; fut: Future<unknown> }[];
+  /** How many blocks ran under each name, and how many of them threw (not a cancellation). */
+  blockRuns: Map<string, number>;
+  blockThrew: Map<string, number>;
   locks: [Lock, Lock];
   sems: [Semaphore, Semaphore];
   queues: [Queue<Item>, Queue<Item>, Queue<Item>];
@@ -126,10 +130,16 @@ function violate(ctx: Ctx, msg: string): void {
   ctx.violations.push(ctx.loop === null || ctx.loop.isClosed() ? msg : `t=${ctx.loop.time()}: ${msg}`);
 }
 
-/** Whether `e` is a failure a program may legitimately end with. */
+/**
+ * Whether `e` is a failure a program may legitimately end with: a Boom, a
+ * cancellation, or a `fail` op's non-Error value, as thrown (inside one
+ * coroutine) or as the Error a task makes of null / undefined.
+ */
 export function expectedFailure(e: unknown): boolean {
   if (e instanceof Boom || e instanceof CancelledError) return true;
-  if (e instanceof ExceptionGroup) return e.errors.every((x) => x instanceof Boom || x instanceof ExceptionGroup && expectedFailure(x));
+  if (e === null || e === undefined || (typeof e === "string" && e.startsWith("boom in "))) return true;
+  if (e instanceof RuntimeError && /^coroutine threw (null|undefined)$/.test(e.message)) return true;
+  if (e instanceof ExceptionGroup) return e.errors.every((x) => expectedFailure(x));
   return false;
 }
 
@@ -150,8 +160,12 @@ function* block(ctx: Ctx, who: string, ops: Op[], cleanup = 0, entered?: Entered
   if (entered !== undefined) entered.id = id;
   ctx.finallies.push(0);
   log(ctx, who, "enter");
+  ctx.blockRuns.set(who, (ctx.blockRuns.get(who) ?? 0) + 1);
   try {
     for (let i = 0; i < ops.length; i++) yield* runOp(ctx, `${who}.${i}`, ops[i]!);
+  } catch (e) {
+    if (!(e instanceof CancelledError)) ctx.blockThrew.set(who, (ctx.blockThrew.get(who) ?? 0) + 1);
+    throw e;
   } finally {
     ctx.finallies[id]!++;
     log(ctx, who, "finally");
@@ -602,8 +616,38 @@ function* runOp(ctx: Ctx, who: string, op: Op): Coroutine<void> {
       log(ctx, who, `self-cancel ${cancelTask(ctx, currentTask()!)}`);
       return;
     case "fail":
-      log(ctx, who, "fail");
-      throw new Boom(who);
+      log(ctx, who, `fail ${op.what}`);
+      if (op.what === "boom") throw new Boom(who);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw op.what === "null" ? null : op.what === "undefined" ? undefined : `boom in ${who}`;
+    case "reuse": {
+      // A coroutine runs once: the second use must be refused, never give undefined.
+      let refused = "";
+      if (op.how === "sleep") {
+        const s = sleep(1, "v");
+        yield* s;
+        try {
+          yield* s;
+        } catch (e) {
+          refused = errName(e);
+          if (!(e instanceof RuntimeError && /cannot reuse already awaited coroutine/.test(e.message))) throw e;
+        }
+      } else {
+        const g = block(ctx, `${who}/ru`, [{ k: "sleep", ms: 1 }]);
+        const t = createTask(g);
+        track(ctx, `${who}/ru`, t);
+        try {
+          createTask(g);
+        } catch (e) {
+          refused = errName(e);
+          if (!(e instanceof RuntimeError && /cannot reuse already awaited coroutine/.test(e.message))) throw e;
+        }
+        yield* t;
+      }
+      if (refused === "") violate(ctx, `${who}: a reused coroutine (${op.how}) was not refused`);
+      log(ctx, who, `reuse ${op.how}: ${refused}`);
+      return;
+    }
     case "cancel": {
       const t = ctx.byId.get(op.target);
       const r = t === undefined ? "no such task" : cancelTask(ctx, t);
@@ -683,6 +727,8 @@ function makeCtx(prog: Program): Ctx {
     tasks: [],
     byId: new Map(),
     futures: [],
+    blockRuns: new Map(),
+    blockThrew: new Map(),
     locks,
     sems,
     queues: [new Queue<Item>(r.qmax[0]), new LifoQueue<Item>(r.qmax[1]), new PriorityQueue<Item>(r.qmax[2])],
@@ -768,7 +814,10 @@ function finalChecks(ctx: Ctx): void {
   }
   for (const { who, fut } of ctx.futures) {
     if (!fut.done()) violate(ctx, `${who}: future not done after run()`);
-    else outcome(ctx, who, fut);
+    else if (outcome(ctx, who, fut) === "ok" && ctx.blockRuns.get(who) === 1 && ctx.blockThrew.get(who) === 1) {
+      // Its only block threw (a Boom, null, undefined or a string): the task must not count as a success.
+      violate(ctx, `${who}: its coroutine threw, yet the task finished with a result`);
+    }
   }
   ctx.finallies.forEach((n, id) => {
     if (n !== 1) violate(ctx, `block #${id}: finally ran ${n} times`);

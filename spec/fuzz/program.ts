@@ -35,8 +35,16 @@ export type Op =
   | { k: "fromQueue"; q: number; take: number }
   | { k: "spawn"; body: Op[] }
   | { k: "selfCancel" }
-  | { k: "fail" }
+  | { k: "fail"; what: FailKind }
+  | { k: "reuse"; how: "sleep" | "task" }
   | { k: "cancel"; target: number };
+
+/**
+ * What a `fail` op throws: the Boom error, or a value that is no Error at all
+ * (issue 15: `throw null` used to count as a success in gather, wait and task
+ * groups).
+ */
+export type FailKind = "boom" | "null" | "undefined" | "string";
 
 /** Task ids (and cancel targets) are drawn from 0 .. MAX_ID: stable under shrinking. */
 export const MAX_ID = 63;
@@ -97,7 +105,11 @@ export function programArb(maxTasks = 50): fc.Arbitrary<Program> {
       { weight: 2, arbitrary: fc.record({ k: fc.constant("condBump" as const), n: small(2) }) },
       { weight: 2, arbitrary: fc.record({ k: fc.constant("barrier" as const) }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("barrierReset" as const), abort: fc.boolean() }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("fail" as const) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({ k: fc.constant("fail" as const), what: fc.constantFrom<FailKind>("boom", "null", "undefined", "string") }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("reuse" as const), how: fc.constantFrom<"sleep" | "task">("sleep", "task") }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("selfCancel" as const) }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("fromQueue" as const), q: small(2), take: fc.integer({ min: 1, max: 3 }) }) },
       { weight: 3, arbitrary: fc.record({ k: fc.constant("cancel" as const), target: small(MAX_ID) }) },
@@ -383,7 +395,10 @@ function printOp(op: Op, ind: string, out: string[]): void {
       out.push(`${ind}currentTask().cancel()`);
       return;
     case "fail":
-      out.push(`${ind}throw Boom`);
+      out.push(`${ind}throw ${op.what === "boom" ? "Boom" : op.what === "string" ? '"boom in ..."' : op.what}`);
+      return;
+    case "reuse":
+      out.push(op.how === "sleep" ? `${ind}s = sleep(1); yield* s; yield* s  // must throw RuntimeError` : `${ind}createTask(g); createTask(g)  // the second must throw RuntimeError`);
       return;
     case "cancel":
       out.push(`${ind}cancel(T${op.target})`);

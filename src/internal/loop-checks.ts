@@ -85,8 +85,10 @@ function editDistance(a: string, b: string): number {
  * @throws TypeError naming `where`, the key, the closest known key if one is near, and the known keys
  */
 export function checkOptionKeys(where: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
+  // for-in, not Object.keys(): createTask() calls this per task, and an
+  // empty options object then costs no array.
+  for (const key in options) {
+    if (known.includes(key) || !Object.prototype.hasOwnProperty.call(options, key)) continue;
     const near = closestName(key, known);
     throw new TypeError(
       `${where}: unknown option '${key}'${near === null ? "" : ` (did you mean '${near}'?)`}; the options are ${known.map((k) => `'${k}'`).join(", ")}`,
