@@ -15,6 +15,8 @@
 //   npm run bench -- --rounds 3 --only W1,W3 --systems rx-asyncio,async-await
 //                                          (--only leaves the sections out unless --sections names them)
 //   npm run bench -- --sections eager      only the eager-task rows (--eager is the same)
+//   npm run bench -- --sections distributed  BullMQExecutor vs plain BullMQ (--distributed is the same;
+//                                          bench/distributed.mjs, needs redis-server)
 //   npm run bench -- --step-cost           the per-step cost microbenchmark instead
 //
 // Other flags: --scale full|quick|smoke, --out DIR, --timeout SECONDS, --sections a,b|none,
@@ -78,9 +80,9 @@ function parseArgs(argv) {
     else if (a === "--lib") opts.lib = value(i++, a);
     else if (a === "--batch") opts.batch = true;
     else if (a === "--step-cost") opts.stepCost = true;
-    else if (a === "--eager") {
-      // The eager-task rows alone (they used to be a mode of their own).
-      opts.sections = ["eager"];
+    else if (a === "--eager" || a === "--distributed") {
+      // One section alone (they used to be modes of their own).
+      opts.sections = [a.slice(2)];
       opts.only = [];
       onlyGiven = true;
     }

@@ -123,9 +123,11 @@ describe("npm run bench, smoke scale", () => {
     expect(md).not.toMatch(/\| workload \|.*floor/);
   });
 
-  test("the extra modules (bench/sections/) ran after the table: eager rows, scaling curves and their plot", () => {
+  test("the extra modules (bench/sections/) ran after the table: eager rows, scaling curves and their plot, the distributed row", () => {
     const sections = (report as unknown as { sections: Record<string, { title: string; data: Record<string, unknown> | null; markdown: string }> }).sections;
-    expect(Object.keys(sections)).toEqual(["eager", "scaling"]);
+    expect(Object.keys(sections)).toEqual(["eager", "scaling", "distributed"]);
+    // Issue 16: real worker processes on a real redis-server (or one loud line without it).
+    expect(md).toMatch(/\| rx-asyncio BullMQExecutor \| \d+ \| \d+ \| \d+ \| [\d.]+% \||NOT RUN: `redis-server` is not installed/);
     expect(md).toMatch(/## Eager tasks\n\nn = 300, 1 round\(s\)/);
     expect(md).toMatch(/\| W1-half-cached \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
     expect(md).toMatch(/## Scaling curves/);

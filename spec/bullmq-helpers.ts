@@ -58,12 +58,17 @@ export interface RedisServer {
   proc: ChildProcess;
 }
 
-/** A redis-server without persistence, on `port` (default: a free one). */
-export async function startRedis(port?: number): Promise<RedisServer> {
+/**
+ * A redis-server on `port` (default: a free one), without persistence, or
+ * with its append-only file in `aofDir` (a restart on the same port and
+ * directory has the data back).
+ */
+export async function startRedis(port?: number, aofDir?: string): Promise<RedisServer> {
   port ??= await freePort();
+  const persistence = aofDir === undefined ? ["--appendonly", "no"] : ["--appendonly", "yes", "--dir", aofDir];
   const proc = await startUntil(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--daemonize", "no"],
     /Ready to accept connections/,
   );
   return { port, connection: { host: "127.0.0.1", port, maxRetriesPerRequest: null }, proc };

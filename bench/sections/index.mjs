@@ -13,7 +13,8 @@
 //   render(data)               rebuilds { data, markdown, files? } from saved data (--rerender)
 // A module that needs a service it cannot find resolves with a markdown that
 // says so (one loud line), never with made-up figures.
+import distributed from "./distributed.mjs";
 import eager from "./eager.mjs";
 import scaling from "./scaling.mjs";
 
-export const SECTIONS = [eager, scaling];
+export const SECTIONS = [eager, scaling, distributed];

@@ -18,14 +18,18 @@
  * every `SWEEP_MS` of those out that long in any case (a worker whose clock
  * is far behind, a job Redis lost).
  *
+ * Longer than most modules: adding, settling, reconciling and closing all
+ * read and write the same bookkeeping (the entries out, the orphans, the
+ * chores), which a split would have to hand around.
+ *
  * @module
  */
 import { randomUUID } from "node:crypto";
 import { Job, Queue, QueueEvents, type BackoffOptions, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { EventLoop } from "../event-loop.js";
-import { Future } from "../futures.js";
 import { JobConnectionError, JobLostError, STALLED_REASON, reviveJobError, type LockExpiry } from "./errors.js";
 import { CANCEL_MARK_TTL, KEEP_FINISHED_S, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
+import { ADDING, BullMQJobFuture, Entry, QUEUED, type CancelSink } from "./job-future.js";
 import { finishedBetween, readOutcomes, type ReadClient } from "./reconcile.js";
 import { CallFailed, TIMED_OUT, finishReport, timed, type BullMQShutdownReport } from "./shutdown.js";
 
@@ -50,11 +54,14 @@ interface RawRedis extends ReadClient {
   disconnect(): void;
 }
 
-const ADDING = 0;
-const QUEUED = 1;
-
 /** Jobs added in one `addBulk` at most. */
 const BATCH = 500;
+/**
+ * `addBulk`s out at once. The others wait their turn, and their
+ * `connectionTimeout` starts when they are sent: a burst of 50 000 jobs is
+ * 100 batches, and Redis answering the last one late is not Redis away.
+ */
+const BATCHES_OUT = 4;
 /** The reconciliation ticker's period (ms). */
 const TICK_MS = 1000;
 /** A job out this long has its stored state read in any case (ms). */
@@ -79,55 +86,10 @@ const REMOVE_CHUNK = 1000;
 /** BullMQ keeps a finished job this long unless the coordinator removed it first (see `keys.ts`). */
 const KEEP = { age: KEEP_FINISHED_S };
 
-/** One dispatched job while its future waits. */
-class Entry {
-  phase = ADDING;
-  /** Cancelled, or failed on the coordinator's side, before `addBulk` answered: undo the add when it does. */
-  abandoned = false;
-  /** When its stored state was last read (or it was added), for the sweep. */
-  checkedAt = 0;
-  constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly loop: EventLoop,
-    readonly future: BullMQJobFuture<unknown>,
-  ) {}
-  get label(): string {
-    return `job ${this.id} (${JSON.stringify(this.name)})`;
-  }
-}
-
 /** Jobs waiting for the next `addBulk`. */
 interface Batch {
   entries: Entry[];
   jobs: { name: string; data: JobData; opts: JobsOptions }[];
-}
-
-/**
- * The future of a job on a BullMQ worker fleet. `jobId` is its BullMQ job id.
- * Cancelling it removes a waiting job from the queue, or signals the worker
- * running it (its job function's `signal` aborts).
- */
-export class BullMQJobFuture<T> extends Future<T> {
-  /** @internal */ _entry: Entry | null = null;
-  /** @internal */ _dispatcher: Dispatcher | null = null;
-
-  /** The BullMQ job id (to look the job up with BullMQ's own tools). */
-  get jobId(): string {
-    return this._entry?.id ?? "";
-  }
-
-  override cancel(msg?: string): boolean {
-    if (!super.cancel(msg)) return false;
-    const d = this._dispatcher;
-    const e = this._entry;
-    if (d !== null && e !== null) d._onCancel(e);
-    return true;
-  }
-
-  override _traceLabel(): string {
-    return "bullmq job";
-  }
 }
 
 /** @internal */
@@ -139,7 +101,7 @@ export interface DispatcherOptions {
 }
 
 /** @internal Shared by an executor and its `withOptions` views. */
-export class Dispatcher {
+export class Dispatcher implements CancelSink {
   readonly pending = new Map<string, Entry>();
   closed = false;
   report: BullMQShutdownReport | null = null;
@@ -154,6 +116,8 @@ export class Dispatcher {
   private _lastError: unknown = undefined;
   private _watchdog: ReturnType<typeof setTimeout> | null = null;
   private _batch: Batch | null = null;
+  private readonly _toSend: Batch[] = [];
+  private _sending = 0;
   /** Jobs whose futures gave up on them while Redis was away: removed or signalled when it is back. */
   private readonly _orphans = new Set<string>();
   /** Finished jobs whose outcome was read, to remove. */
@@ -204,7 +168,19 @@ export class Dispatcher {
   private _flush(b: Batch): void {
     if (this._batch !== b) return;
     this._batch = null;
-    void this._addBatch(b);
+    this._toSend.push(b);
+    this._pump();
+  }
+
+  private _pump(): void {
+    while (this._sending < BATCHES_OUT && this._toSend.length > 0) {
+      const b = this._toSend.shift()!;
+      this._sending++;
+      void this._addBatch(b).finally(() => {
+        this._sending--;
+        this._pump();
+      });
+    }
   }
 
   private _cantReach(ms: number): string {
@@ -213,24 +189,43 @@ export class Dispatcher {
 
   private async _addBatch(b: Batch): Promise<void> {
     const ms = this.opts.connectionTimeout;
+    // Redis did not take this batch: the batches waiting behind it would fare no better.
     const giveUp = (message: (e: Entry) => string, cause: unknown) => {
-      for (const e of b.entries) {
-        if (e.phase !== ADDING) continue;
-        e.abandoned = true;
-        this._settle(e, false, new JobConnectionError(message(e), { cause }));
+      for (const batch of [b, ...this._toSend.splice(0)]) {
+        for (const e of batch.entries) {
+          if (e.phase !== ADDING) continue;
+          e.abandoned = true;
+          this._settle(e, false, new JobConnectionError(message(e), { cause }));
+        }
       }
     };
-    const timer = setTimeout(() => giveUp((e) => `${e.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, this._lastError), ms);
-    try {
-      await this._start();
-      await this._queue!.addBulk(b.jobs);
-    } catch (err) {
-      this._lastError = err;
-      clearTimeout(timer);
-      giveUp((e) => `${e.label} could not be added${why(err) || ` (${String(err)})`}`, err);
-      // Nothing was added (addBulk is one MULTI), so the abandoned jobs need no undoing.
-      for (const e of b.entries) e.phase = QUEUED;
-      return;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      giveUp((e) => `${e.label} could not be added to queue ${JSON.stringify(this.opts.queue)}: ${this._cantReach(ms)}`, this._lastError);
+    }, ms);
+    // Tried again until the deadline: a connection that closes under a MULTI (Redis restarting) aborts it
+    // without saying whether it ran, and adding a job id that exists is a no-op, so a retry is safe.
+    let sent = false;
+    for (;;) {
+      try {
+        await this._start();
+        sent = true;
+        await this._queue!.addBulk(b.jobs);
+        break;
+      } catch (err) {
+        this._lastError = err;
+        if (!timedOut) {
+          await new Promise((r) => setTimeout(r, 200));
+          if (!timedOut) continue;
+        }
+        clearTimeout(timer);
+        giveUp((e) => `${e.label} could not be added${why(err) || ` (${String(err)})`}`, err);
+        for (const e of b.entries) e.phase = QUEUED;
+        // A try that reached Redis may have added the jobs after all: taken off again, their futures are settled.
+        if (sent) for (const e of b.entries) if (e.abandoned) this._chore(this._cancelRemote(e.id));
+        return;
+      }
     }
     clearTimeout(timer);
     const now = Date.now();

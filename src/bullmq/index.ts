@@ -16,7 +16,7 @@
  * @module
  */
 export { BullMQExecutor, type BullMQExecutorOptions, type BullMQJobOptions } from "./executor.js";
-export { BullMQJobFuture } from "./dispatcher.js";
+export { BullMQJobFuture } from "./job-future.js";
 export { serveJobs, type JobContext, type JobHandler, type JobServer, type ServeJobsOptions } from "./serve.js";
 export { JobConnectionError, JobLockExpiredError, JobLostError, UnknownJobError } from "./errors.js";
 export { BULLMQ_EXECUTOR_WARNING, type BullMQShutdownReport } from "./shutdown.js";
