@@ -7,7 +7,7 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from "rxjs";
 import type { TestScheduler } from "rxjs/testing";
-import { rxLoop, sleep } from "../../src/index.js";
+import { rxLoop, sleep, type EventLoop } from "../../src/index.js";
 import { testScheduler } from "./helpers.js";
 
 /** The TestScheduler's pending actions (VirtualTimeScheduler's public `actions`). */
@@ -112,53 +112,51 @@ test.each(Array.from({ length: 40 }, (_, i) => i + 1))(
   },
 );
 
+/**
+ * Runs `body` in a fresh `TestScheduler.run` with that run's loop; `at(name)`
+ * is a callback that logs `name@frame`.
+ */
+function frameLog(body: (loop: EventLoop, at: (name: string) => () => void) => void): string[] {
+  const ts = testScheduler();
+  const log: string[] = [];
+  ts.run(() => body(rxLoop(), (name) => () => void log.push(`${name}@${ts.now()}`)));
+  return log;
+}
+
 test("A (loop), X (RxJS), B (loop), armed in that order for one frame, run A X B; cancelling A leaves X B", () => {
-  const run = (cancelA: boolean) => {
-    const ts = testScheduler();
-    const log: string[] = [];
-    ts.run(() => {
-      const loop = rxLoop();
-      const a = loop.callLater(5, () => log.push(`A@${ts.now()}`));
-      asyncScheduler.schedule(() => log.push(`X@${ts.now()}`), 5);
-      loop.callLater(5, () => log.push(`B@${ts.now()}`));
+  const run = (cancelA: boolean) =>
+    frameLog((loop, at) => {
+      const a = loop.callLater(5, at("A"));
+      asyncScheduler.schedule(at("X"), 5);
+      loop.callLater(5, at("B"));
       if (cancelA) a.cancel();
     });
-    return log;
-  };
   expect(run(false)).toEqual(["A@5", "X@5", "B@5"]);
   expect(run(true)).toEqual(["X@5", "B@5"]);
 });
 
 test("a loop timer made later for an earlier frame runs first, in its own place: X@2 B@2 A@5", () => {
-  const ts = testScheduler();
-  const log: string[] = [];
-  ts.run(() => {
-    const loop = rxLoop();
-    loop.callLater(5, () => log.push(`A@${ts.now()}`));
-    asyncScheduler.schedule(() => log.push(`X@${ts.now()}`), 2);
-    loop.callLater(2, () => log.push(`B@${ts.now()}`));
-    asyncScheduler.schedule(() => log.push(`Y@${ts.now()}`), 2);
+  const log = frameLog((loop, at) => {
+    loop.callLater(5, at("A"));
+    asyncScheduler.schedule(at("X"), 2);
+    loop.callLater(2, at("B"));
+    asyncScheduler.schedule(at("Y"), 2);
   });
   expect(log).toEqual(["X@2", "B@2", "Y@2", "A@5"]);
 });
 
 test("callAt a past time runs in the frame, in its place among work already armed for it, as schedule(fn, 0)", () => {
-  const run = (past: boolean) => {
-    const ts = testScheduler();
-    const log: string[] = [];
-    ts.run(() => {
-      const loop = rxLoop();
-      loop.callLater(5, () => log.push(`A@${ts.now()}`));
+  const run = (past: boolean) =>
+    frameLog((loop, at) => {
+      loop.callLater(5, at("A"));
       asyncScheduler.schedule(() => {
-        log.push(`X@${ts.now()}`);
-        if (past) loop.callAt(loop.time() - 3, () => log.push(`P@${ts.now()}`));
-        else asyncScheduler.schedule(() => log.push(`P@${ts.now()}`), 0);
-        asyncScheduler.schedule(() => log.push(`Y@${ts.now()}`), 0);
+        at("X")();
+        if (past) loop.callAt(loop.time() - 3, at("P"));
+        else asyncScheduler.schedule(at("P"), 0);
+        asyncScheduler.schedule(at("Y"), 0);
       }, 3);
-      asyncScheduler.schedule(() => log.push(`Z@${ts.now()}`), 3);
+      asyncScheduler.schedule(at("Z"), 3);
     });
-    return log;
-  };
   expect(run(false)).toEqual(["X@3", "Z@3", "P@3", "Y@3", "A@5"]);
   expect(run(true)).toEqual(run(false));
 });
