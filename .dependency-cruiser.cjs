@@ -29,7 +29,7 @@ const LAYERS = [
   { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask|rx-clock)\\.ts$", mayImport: ["base"] },
   {
     name: "loop",
-    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor|contextvars)\\.ts$|^src/internal/(loop-debug|deadlock-watch)\\.ts$",
+    path: "^src/(event-loop|event-loop-types|handles|running-loop|scheduler-action|loop-executor|contextvars)\\.ts$|^src/internal/(loop-debug|deadlock-watch|timer-release)\\.ts$",
     mayImport: ["base", "host"],
   },
   { name: "futures", path: "^src/(futures|promise-future|sleep)\\.ts$", mayImport: ["base", "host", "loop"] },

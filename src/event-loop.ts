@@ -18,7 +18,8 @@ import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { LinkedList } from "./internal/linked-list.js";
-import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, timerBefore, type TimerEntry } from "./internal/timer-heap.js";
+import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { TimerRelease } from "./internal/timer-release.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
@@ -69,12 +70,10 @@ export class EventLoop implements SchedulerLike {
   /** @internal */ readonly _virtual: boolean;
   /**
    * @internal The host orders same-time work by arming order (a TestScheduler):
-   * each timer gets its own host wake-up, and a drain takes due timers only up
-   * to the last one whose wake-up has fired (`_released`).
+   * a timer runs when its turn on the host comes, not when the loop sees it
+   * due (internal/timer-release.ts); `null` on other hosts.
    */
-  readonly _perTimer: boolean;
-  /** @internal With `_perTimer`: the latest timer whose host wake-up fired. */
-  private _released: TimerEntry | null = null;
+  readonly _release: TimerRelease<TimerEntry & Runnable> | null;
   /** @internal */ _debug: boolean;
   /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
   /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
@@ -146,9 +145,14 @@ export class EventLoop implements SchedulerLike {
     }
     const given = host ?? rxjsHost;
     this._host = typeof given.pin === "function" ? given.pin() : given;
-    this._perTimer = this._host.perTimer === true && !this._virtual;
     const h = this._host;
     this._clock = typeof h.time === "function" ? h.time.bind(h) : h.now.bind(h);
+    this._release =
+      h.perTimer === true && !this._virtual
+        ? new TimerRelease(h, this._timers, this._clock, () => {
+            if (!this._draining && this._active) this._drain();
+          })
+        : null;
     this._wakeup = new Wakeup(h, () => this._drain(), this._clock);
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
@@ -356,6 +360,7 @@ export class EventLoop implements SchedulerLike {
     this._disarm();
     this._ready.clear();
     this._timers.clear();
+    this._release?.close();
     loopCloseDefaultExecutor(this);
   }
 
@@ -508,32 +513,17 @@ export class EventLoop implements SchedulerLike {
    */
   _addTimer(entry: TimerEntry & Runnable, delay?: number): void {
     this._checkClosed();
-    entry._seq = this._seq++;
+    const release = this._release;
+    entry._seq = release === null ? this._seq++ : release.nextSeq();
     entry._timerState = TIMER_ON;
     this._timers.push(entry, delay);
-    if (this._perTimer) {
-      this._armTimerWakeup(entry);
+    if (release !== null) {
+      release.added(entry);
       return;
     }
     if (!this._draining && this._active && !this._wakeup.soonArmed && entry._when < this._wakeup.laterWhen) {
       this._rearm(false);
     }
-  }
-
-  /**
-   * With `_perTimer`: a host wake-up of its own for `entry`, armed now, so it
-   * takes its place among the host's same-frame work in arming order (as
-   * RxJS's own `asyncScheduler` actions do). A cancelled timer's wake-up
-   * finds nothing to release and costs one empty drain.
-   */
-  private _armTimerWakeup(entry: TimerEntry): void {
-    const host = this._host;
-    host.later(() => {
-      const r = this._released;
-      if (r === null || timerBefore(r, entry)) this._released = entry;
-      if (this._draining) return;
-      if (this._active) this._drain();
-    }, Math.max(0, entry._when - this._clock()));
   }
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */
@@ -683,28 +673,16 @@ export class EventLoop implements SchedulerLike {
   private _moveDueTimers(): void {
     const timers = this._timers;
     timers.maybeCompact();
-    const top = timers.peek();
-    if (top === undefined) return;
-    if (this._perTimer) {
-      this._moveReleasedTimers();
+    if (this._release !== null) {
+      // Timers whose turn on the host has come, in order.
+      this._release.takeInto(this._ready);
       return;
     }
+    const top = timers.peek();
+    if (top === undefined) return;
     let t = this.time();
     if (top._when > t && this._ready.length === 0 && this._clockMayJump()) this._vtime = t = top._when;
     if (top._when <= t) timers.takeDue(t, this._ready);
-  }
-
-  /** With `_perTimer`: due timers whose turn on the host has come, in order. */
-  private _moveReleasedTimers(): void {
-    const bound = this._released;
-    if (bound === null) return;
-    const t = this.time();
-    const timers = this._timers;
-    for (let top = timers.peek(); top !== undefined && top._when <= t && !timerBefore(bound, top); top = timers.peek()) {
-      timers.pop();
-      top._timerState = TIMER_OFF;
-      this._ready.push(top);
-    }
   }
 
   /** Runs one callback or task step; what escapes it is reported, never thrown. */
@@ -743,15 +721,14 @@ export class EventLoop implements SchedulerLike {
     if (this._closed || !this._active) w.disarm();
     else if (yieldFirst) w.armYield();
     else if (this._stopping || this._ready.length > 0) w.armSoon();
-    else {
+    else if (this._release !== null) {
+      // The host fires the timers (timer-release.ts); released ones not yet taken need a drain.
+      if (this._release.pending) w.armSoon();
+      else w.disarm();
+    } else {
       const top = this._timers.peek();
       if (top === undefined) w.disarm();
-      else if (this._perTimer) {
-        // Each timer has its own wake-up; one already released but not yet taken needs a drain.
-        const r = this._released;
-        if (r !== null && top._when <= this.time() && !timerBefore(r, top)) w.armSoon();
-        else w.disarm();
-      } else if (!this._virtual) w.armAt(top._when);
+      else if (!this._virtual) w.armAt(top._when);
       // A virtual clock jumps inside the drain: it only needs the drain to run,
       // and only when it may jump; else outside work will re-arm it.
       else if (this._clockMayJump()) w.armSoon();

@@ -50,10 +50,29 @@ export interface LoopHost {
   pin?(): LoopHost;
   /**
    * The host's clock is virtual and orders same-time wake-ups by the order
-   * they were armed (a TestScheduler): the loop arms one wake-up per timer, so
-   * its timers keep their place among the host's other work of that frame.
+   * they were armed (a TestScheduler): each loop timer fires at a place of
+   * its own in that order (a wake-up of its own, or with `reserveOrder` a
+   * reserved place), so its timers keep their place among the host's other
+   * work of that frame.
    */
   perTimer?: boolean;
+  /**
+   * With `perTimer`: takes the host's next place in its arming order, without
+   * arming anything yet (a TestScheduler's action index). Why: a host that
+   * keeps its pending work sorted in one array (a TestScheduler re-sorts it on
+   * every schedule) makes one wake-up per timer cost O(n^2) for n timers. With
+   * places, a loop reserves one per timer when the timer is made and keeps a
+   * single wake-up armed, for its earliest timer, at that timer's place
+   * (`laterOrdered`): the same interleaving with the host's other work, one
+   * pending host action instead of n (internal/timer-release.ts).
+   */
+  reserveOrder?(): number;
+  /**
+   * With `reserveOrder`: runs `fn` after `ms` milliseconds, at the place
+   * `order` reserved, so among the host's work due at the same time it runs
+   * where work armed when `order` was reserved would have run.
+   */
+  laterOrdered?(fn: () => void, ms: number, order: number): HostHandle;
 }
 
 /** Node's `setImmediate` (after I/O); browsers have none. */

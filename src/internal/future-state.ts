@@ -41,6 +41,7 @@
  * |               | FINISHED without `F_EXCEPTION`        | unused (`undefined`)                                      |
  * |               | CANCELLED                             | the `CancelledError`, made on first use                   |
  * |               | PENDING Task                          | an exception to throw in at its next step                 |
+ * | `_seq`        | TimerHandle, SleepFuture              | its place among same-time timers (scheduling order). Inside `TestScheduler.run` it is the TestScheduler action index reserved for it when it was made (`LoopHost.reserveOrder`), still in scheduling order: the one action the loop keeps armed takes that index, so the timer sorts among RxJS's work where its own action would have (internal/timer-release.ts). No extra field per sleep |
  * | `_timerState` | TimerHandle, SleepFuture              | `TIMER_OFF` / `TIMER_ON` / `TIMER_DEAD` (internal/timer-heap.ts): whether it is in the loop's heap, and if so whether it was cancelled there (lazy removal). Independent of `_state`: a cancelled sleep is CANCELLED and TIMER_DEAD until the heap drops it |
  *
  * A parked waiter (internal/parking-lot.ts) is a Future: its `_state` is one

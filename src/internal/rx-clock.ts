@@ -20,6 +20,7 @@ import { dateTimestampProvider } from "rxjs/internal/scheduler/dateTimestampProv
 import { immediateProvider } from "rxjs/internal/scheduler/immediateProvider";
 import { intervalProvider } from "rxjs/internal/scheduler/intervalProvider";
 import { timeoutProvider } from "rxjs/internal/scheduler/timeoutProvider";
+import { VirtualAction, VirtualTimeScheduler } from "rxjs";
 import type { HostHandle, LoopHost } from "../host.js";
 import { RuntimeError } from "../errors.js";
 import { hasMessageChannel, postMacrotask } from "./macrotask.js";
@@ -84,8 +85,10 @@ function microtask(fn: () => void): HostHandle {
  * A host pinned to the RxJS clock in effect now. On the real clock it uses
  * the global timers, looked up at each call (so Jest's fake timers drive it);
  * inside `TestScheduler.run` it uses that run's virtual delegates, which order
- * same-frame work by the order it was armed: the loop then arms one wake-up
- * per timer (`perTimer`), so its timers keep their place among RxJS's own.
+ * same-frame work by the order it was armed: the loop then gives each timer
+ * its own place in that order (`perTimer`, and on a TestScheduler
+ * `reserveOrder` / `laterOrdered`), so its timers keep their place among
+ * RxJS's own.
  */
 export function pinnedRxjsHost(): LoopHost {
   const d: Domain = {
@@ -136,6 +139,30 @@ export function pinnedRxjsHost(): LoopHost {
     later,
     yieldToIO: (fn) => later(fn, 0),
     perTimer: true,
+    ...orderedOn(d.date),
+  };
+}
+
+/**
+ * Inside `TestScheduler.run` RxJS's clock is the TestScheduler itself, which
+ * sorts its actions by (frame, index) and hands out indexes in arming order:
+ * a reserved index is a place, and an action made with it sorts there. The
+ * virtual-clock loop's own clock (`installVirtualRxClock`) has no places.
+ */
+function orderedOn(date: unknown): Pick<LoopHost, "reserveOrder" | "laterOrdered"> {
+  if (!(date instanceof VirtualTimeScheduler)) return {};
+  const scheduler = date;
+  return {
+    reserveOrder: () => (scheduler.index += 1),
+    laterOrdered(fn, ms, order) {
+      // VirtualAction's constructor also sets the scheduler's counter to the
+      // index it is given; put the counter back, or RxJS's next action would
+      // take a place already handed out (and sort before timers made earlier).
+      const index = scheduler.index;
+      const action = new VirtualAction(scheduler, fn, order);
+      scheduler.index = index;
+      return action.schedule(undefined, ms);
+    },
   };
 }
 
