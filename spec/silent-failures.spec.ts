@@ -398,6 +398,22 @@ describe("yield* nested past the engine's stack: the RangeError points to the do
     expect(out[1]).toBeInstanceOf(RangeError);
     expect((out[1] as Error).message).toMatch(/Maximum call stack size exceeded \(rx-asyncio: yield\* nested deeper than about 4,000 levels .*docs\/reliability\.md#limits\)/);
   });
+
+  test("gather(...items) past the engine's argument limit: the same RangeError also names gatherAll", async () => {
+    const items = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const err = await run(function* (): Coroutine<unknown> {
+      try {
+        yield* createTask((function* (): Coroutine<number[]> {
+          return yield* gather(...items);
+        })());
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }, V);
+    expect(err).toBeInstanceOf(RangeError);
+    expect((err as Error).message).toMatch(/Maximum call stack size exceeded \(rx-asyncio: .*gather\(\.\.\.items\): use gatherAll\(items\)/);
+  });
 });
 
 describe("cancelling tasks that await each other never recurses without bound", () => {

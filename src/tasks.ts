@@ -492,7 +492,9 @@ const NESTING_DOC = "https://github.com/rx-asyncio/rx-asyncio/blob/main/docs/rel
  * Adds what the library knows to two engine errors that escape a coroutine
  * and say nothing useful: `yield* promise` ("... is not iterable": a promise
  * is awaited with `yield* ensureFuture(promise)`), and a stack overflow,
- * which in a task is most often `yield*` nested thousands of levels deep.
+ * which in a task is most often `yield*` nested thousands of levels deep or
+ * `gather(...items)` spreading too many arguments (the engine says the same
+ * for both, so the hint names both).
  * The error keeps its class and stack frames; only its message (and the
  * stack's first line) gain the hint. Runs only on a failure.
  */
@@ -501,7 +503,7 @@ function explainFailure(e: unknown): unknown {
   if (e instanceof TypeError && e.message.includes("is not iterable")) {
     hint = " (rx-asyncio: to await a promise in a coroutine, write `yield* ensureFuture(promise)`)";
   } else if (e instanceof RangeError && e.message.includes("Maximum call stack size exceeded")) {
-    hint = ` (rx-asyncio: yield* nested deeper than about 4,000 levels exhausts the stack; see ${NESTING_DOC})`;
+    hint = ` (rx-asyncio: yield* nested deeper than about 4,000 levels exhausts the stack, as does a call spreading a few hundred thousand arguments, such as gather(...items): use gatherAll(items); see ${NESTING_DOC})`;
   } else return e;
   if (e.message.includes("(rx-asyncio: ")) return e;
   const old = e.message;
