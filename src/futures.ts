@@ -136,7 +136,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setResult(value: T): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
-    if (this._loop !== null && this._loop._closed) throwLoopClosed("setResult()");
+    if (this._loop._closed) throwLoopClosed("setResult()");
     this._result = value;
     this._state = FINISHED;
     this._scheduleCallbacks();
@@ -151,7 +151,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setException(exception: unknown): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
-    if (this._loop !== null && this._loop._closed) throwLoopClosed("setException()");
+    if (this._loop._closed) throwLoopClosed("setException()");
     if (exception === undefined || exception === null) {
       throw new TypeError(`setException(exception): 'exception' must be an Error (any value but null or undefined), got ${describe(exception)}`);
     }
@@ -193,7 +193,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (typeof fn !== "function") {
       throw new TypeError(`addDoneCallback(fn): 'fn' must be a function, got ${describe(fn)}`);
     }
-    if (this._loop !== null && this._loop._closed) throwLoopClosed("addDoneCallback()");
+    if (this._loop._closed) throwLoopClosed("addDoneCallback()");
     // It runs in a copy of the context current now (asyncio's add_done_callback).
     const cb = bindToContext(fn) as DoneCallback<T>;
     if (this._state !== PENDING) {

@@ -32,12 +32,12 @@ import {
   PENDING,
 } from "./internal/future-state.js";
 import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
-
-/** The keys of `TaskOptions`: any other is a typo, refused at once. */
-const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
+
+/** The keys of `TaskOptions`: any other is a typo, refused at once. */
+const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
 
 /** What `createTask`, `run` and `runUntilComplete` accept. */
 export type TaskInput<T> = CoroutineLike<T> | CoroutineFunction<T> | AsyncTaskFunction<T>;
@@ -386,7 +386,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       loop._currentTask = prev;
       this._end();
       if (e instanceof CancelledError) this._setCancelled(e);
-      else this._setFailed(explainFailure(nullishFailure(e, "coroutine threw")));
+      else this._fail(explainFailure(nullishFailure(e, "coroutine threw")));
       return;
     }
     loop._currentTask = prev;
@@ -394,7 +394,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       // A hand-written coroutine whose next()/throw() broke the iterator
       // protocol: reading `done` on it would requeue the task forever.
       this._end();
-      this._setFailed(new TypeError(`Task ${this.getName()}: its coroutine's ${exc === undefined ? "next()" : "throw()"} returned ${describe(r)}, not an iterator result { value, done }`));
+      this._fail(new TypeError(`Task ${this.getName()}: its coroutine's ${exc === undefined ? "next()" : "throw()"} returned ${describe(r)}, not an iterator result { value, done }`));
       return;
     }
     if (r.done === true) {
@@ -457,10 +457,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     this._cancelMessage = e.message === "" ? this._cancelMessage : e.message;
     this._exception = e;
     this._scheduleCallbacks();
-  }
-
-  private _setFailed(e: unknown): void {
-    this._fail(e);
   }
 }
 
