@@ -24,9 +24,6 @@ import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, L
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
 import { checkCallback, checkDelay, checkOptionKeys, envFlag, perfNow } from "./internal/loop-checks.js";
-
-/** The keys of `EventLoopOptions` (and the internal `_autoRun`): any other is a typo. */
-const EVENT_LOOP_OPTIONS = ["clock", "debug", "host", "_autoRun"] as const;
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
 import { checkTaskOptions, Task, toCoroutine, type TaskFactory, type TaskInput, type TaskOptions } from "./tasks.js";
@@ -34,6 +31,9 @@ import { registerLoop } from "./internal/process-registry.js";
 import { unwatchForDeadlock, watchForDeadlock } from "./internal/deadlock-watch.js";
 import type { Executor, JobArgs, JobFunction, JobResult } from "./executor.js";
 import { loopCloseDefaultExecutor, loopRunInExecutor, loopSetDefaultExecutor, loopShutdownDefaultExecutor } from "./loop-executor.js";
+
+/** The keys of `EventLoopOptions` (and the internal `_autoRun`): any other is a typo. */
+const EVENT_LOOP_OPTIONS = ["clock", "debug", "host", "_autoRun"] as const;
 
 /** Longest stretch a drain runs before it lets the host do I/O (ms of real time). */
 const DRAIN_BUDGET_MS = 20;
