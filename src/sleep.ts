@@ -13,6 +13,7 @@ import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-deb
 import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 import { F_BLOCKING, F_SLEEP_DONE, FINISHED, PENDING } from "./internal/future-state.js";
+import { suspendWith } from "./internal/suspend-result.js";
 
 /**
  * What `sleep(ms)` returns for `ms > 0`: a coroutine object that is also the
@@ -52,7 +53,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
       this._when = loop.time() + this._delay;
       loop._addTimer(this, this._delay);
       this._flags |= F_BLOCKING;
-      return { done: false, value: this as Future<unknown> };
+      return suspendWith(this as Future<unknown>);
     }
     // The one legitimate second next(): the task resuming after the timer.
     // Anything else awaits this sleep again, or while it is awaited.
@@ -114,15 +115,6 @@ const Y_START = 0;
 const Y_YIELDED = 1;
 const Y_DONE = 2;
 
-/**
- * What `yield*` sees while a `sleep(0)` is suspended: one shared, frozen
- * result. The generator delegating to the op keeps the last result it got in
- * its register file until it resumes, so a fresh `{ done, value }` per
- * suspension was 40 bytes more per parked task (and young-generation copying
- * for every task alive across a collection).
- */
-const SUSPEND_ONCE: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: undefined });
-
 /** What `sleep(0)` returns: yields once (the task is simply requeued), then gives `value`. */
 class YieldOp<T> implements CoroutineLike<T> {
   private declare _step: number;
@@ -137,7 +129,7 @@ class YieldOp<T> implements CoroutineLike<T> {
     if (this._step === Y_START) {
       if (unawaitedState.count !== 0) markAwaited(this);
       this._step = Y_YIELDED;
-      return SUSPEND_ONCE;
+      return suspendWith(undefined);
     }
     if (this._step === Y_YIELDED) {
       this._step = Y_DONE;

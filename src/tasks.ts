@@ -35,6 +35,7 @@ import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
 import { PromiseFuture } from "./promise-future.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
+import { SUSPENDED } from "./internal/suspend-result.js";
 
 /** The keys of `TaskOptions`: any other is a typo, refused at once. */
 const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
@@ -411,6 +412,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       return;
     }
     const y = r.value;
+    // The shared suspension result (internal/suspend-result.ts) keeps no future alive.
+    if (r === SUSPENDED) SUSPENDED.value = undefined;
     // (A `sleep()` not started yet is a coroutine, yielded by mistake: not a future.)
     if (isFuture(y)) {
       if ((y._flags & F_BLOCKING) !== 0) {
