@@ -33,7 +33,7 @@ const LAYERS = [
     mayImport: ["base", "host"],
   },
   { name: "futures", path: "^src/(futures|promise-future|sleep)\\.ts$", mayImport: ["base", "host", "loop"] },
-  { name: "tasks", path: "^src/tasks\\.ts$", mayImport: ["base", "host", "loop", "futures"] },
+  { name: "tasks", path: "^src/(tasks|async-task)\\.ts$", mayImport: ["base", "host", "loop", "futures"] },
   {
     name: "composition",
     path:
