@@ -17,7 +17,7 @@ import { CancelledError, loopCancelledError, nullishFailure, RuntimeError } from
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
 import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
-import { asyncTaskContext } from "./internal/async-context.js";
+import { asyncContextTask } from "./internal/async-context.js";
 import { Future, isFuture } from "./futures.js";
 import {
   CANCEL_COUNT_SHIFT,
@@ -598,8 +598,8 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
   const l = loop === undefined ? getRunningLoop() : checkLoop("currentTask(loop)", loop);
   if (l._currentTask !== null || _isDraining()) return l._currentTask;
   // In an async-function task's continuation: that task.
-  const ctx = asyncTaskContext();
-  return ctx !== undefined && ctx.loop === l ? ctx.task : null;
+  const t = asyncContextTask();
+  return t !== undefined && t !== null && t._loop === l ? t : null;
 }
 
 /** The loop's tasks that are not done yet. @throws RuntimeError outside a running loop */
