@@ -84,6 +84,19 @@ let taskCounter = 0;
 const OWNER = Symbol("rx-asyncio task");
 
 /**
+ * The task a generator coroutine was given to, if any (gather uses it to spot
+ * a coroutine passed twice without hashing every argument). @internal
+ */
+export function _ownerOf(coro: object): Task<unknown> | undefined {
+  return (coro as { [OWNER]?: Task<unknown> })[OWNER];
+}
+
+/** The id the next task will get: tasks made from now on have ids at least this. @internal */
+export function _nextTaskId(): number {
+  return taskCounter + 1;
+}
+
+/**
  * Names given to tasks (the others are `Task-<id>`). Most tasks are never
  * named, so the name is not a field every task carries.
  */
