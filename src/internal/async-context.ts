@@ -18,7 +18,7 @@ import type { Task } from "../tasks.js";
 type Store = Task<unknown> | EventLoop;
 
 interface Storage {
-  run<R>(store: Store, fn: () => R): R;
+  run<R, A extends unknown[]>(store: Store, fn: (...args: A) => R, ...args: A): R;
   getStore(): Store | undefined;
 }
 
@@ -35,10 +35,20 @@ function getStorage(): Storage | null {
   return storage;
 }
 
-/** Runs `fn` with `loop` and `task` visible to its continuations. @internal */
-export function runWithTaskContext<R>(loop: EventLoop, task: Task<unknown> | null, fn: () => R): R {
+/** Runs `fn(arg)` with `loop` and `task` visible to its continuations. @internal */
+export function runWithTaskContext<R, A>(loop: EventLoop, task: Task<unknown> | null, fn: (arg: A) => R, arg: A): R {
   const s = getStorage();
-  return s === null ? fn() : s.run(task ?? loop, fn);
+  return s === null ? fn(arg) : s.run(task ?? loop, fn, arg);
+}
+
+/**
+ * The task in the store now, whether or not its loop is closed: for a
+ * promise reaction registered inside `runWithTaskContext` (native promises
+ * carry the store to their reactions). @internal
+ */
+export function storedTask(): Task<unknown> | undefined {
+  const store = storage?.getStore();
+  return store !== undefined && isTask(store) ? store : undefined;
 }
 
 function isTask(store: Store): store is Task<unknown> {
