@@ -40,7 +40,7 @@ const SCRIPT = `
 local n = 0
 for i = 2, #ARGV do
   local id = ARGV[i]
-  if redis.call("ZREM", KEYS[1], id) + redis.call("ZREM", KEYS[2], id) > 0 then
+  if redis.call("ZREM", KEYS[1], id) == 1 or redis.call("ZREM", KEYS[2], id) == 1 then
     local k = ARGV[1] .. id
     redis.call("DEL", k, k .. ":logs", k .. ":dependencies", k .. ":processed", k .. ":failed", k .. ":unsuccessful")
     n = n + 1
