@@ -7,6 +7,8 @@
  */
 import { getRunningLoop, run, sleep, type Coroutine } from "../src/index";
 import { BullMQExecutor, type BullMQJobFuture } from "../src/bullmq/index";
+import { Queue, Worker } from "bullmq";
+import { removeFinished, type EvalClient } from "../src/bullmq/remove-finished";
 import { poll, startRedis, startWorker, stopAll, type RedisServer } from "./bullmq-helpers";
 import { REDIS, describeWithSystem } from "./system-deps";
 
@@ -89,4 +91,36 @@ test("5 000 jobs while the coordinator's event loop is blocked for 8 s: every fu
   expect(t.ok).toBe(5000);
   expect(t.left).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
 }, 50_000);
+
+// The coordinator removes the jobs it has read many at once, with a script of its own instead of BullMQ's per-job remove.
+test("removing read jobs in a batch takes finished jobs and their side keys, and leaves a job in any other state", async () => {
+  const q = new Queue("rmbatch", { connection: redis.connection });
+  const client = (await q.client) as unknown as EvalClient & { exists(...keys: string[]): Promise<number> };
+  try {
+    await q.addBulk([
+      { name: "ok", data: {}, opts: { jobId: "done" } },
+      { name: "bad", data: {}, opts: { jobId: "broke" } },
+    ]);
+    const w = new Worker(
+      "rmbatch",
+      async (job) => {
+        await job.log("a line");
+        if (job.name === "bad") throw new Error("no");
+        return 1;
+      },
+      { connection: redis.connection },
+    );
+    await poll(() => q.getJobCounts("completed", "failed"), (c) => c.completed === 1 && c.failed === 1);
+    await w.close();
+    await q.add("later", {}, { jobId: "waits" });
+    const prefix = q.toKey("");
+    expect(await client.exists(`${prefix}done:logs`, `${prefix}broke:logs`)).toBe(2);
+    expect(await removeFinished(client, q.keys.completed!, q.keys.failed!, prefix, ["done", "broke", "waits", "never-was"])).toBe(2);
+    expect(await Promise.all(["done", "broke", "waits"].map((id) => q.getJobState(id)))).toEqual(["unknown", "unknown", "waiting"]);
+    expect(await client.exists(`${prefix}done`, `${prefix}done:logs`, `${prefix}broke`, `${prefix}broke:logs`)).toBe(0);
+    expect(await q.getJobCounts("completed", "failed", "waiting")).toMatchObject({ completed: 0, failed: 0, waiting: 1 });
+  } finally {
+    await q.close();
+  }
+}, 20_000);
 }); // describeWithSystem(REDIS)

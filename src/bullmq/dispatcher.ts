@@ -31,6 +31,7 @@ import { JobConnectionError, JobLostError, STALLED_REASON, reviveJobError, type 
 import { CANCEL_MARK_TTL, KEEP_FINISHED_S, cancelChannel, cancelledSetKey, lockExpiredKey, type JobData } from "./keys.js";
 import { ADDING, BullMQJobFuture, Entry, QUEUED, type CancelSink } from "./job-future.js";
 import { finishedBetween, readOutcomes, type ReadClient } from "./reconcile.js";
+import { REMOVE_CHUNK, removeFinished, type EvalClient } from "./remove-finished.js";
 import { CallFailed, TIMED_OUT, finishReport, timed, type BullMQShutdownReport } from "./shutdown.js";
 
 /** Per-job options, BullMQ's where BullMQ has them. @internal */
@@ -41,7 +42,7 @@ export interface JobSettings {
 }
 
 /** The commands used beyond BullMQ's client interface; BullMQ's default client (ioredis) has them. */
-interface RawRedis extends ReadClient {
+interface RawRedis extends ReadClient, EvalClient {
   status: string;
   publish(channel: string, message: string): Promise<number>;
   zadd(key: string, score: number, member: string): Promise<unknown>;
@@ -80,8 +81,6 @@ const READ_CHUNK = 1000;
  * is reported as a crash (ms).
  */
 const LOCK_WORD_WAIT_MS = 5000;
-/** Finished jobs removed at once. */
-const REMOVE_CHUNK = 1000;
 
 /** BullMQ keeps a finished job this long unless the coordinator removed it first (see `keys.ts`). */
 const KEEP = { age: KEEP_FINISHED_S };
@@ -390,10 +389,11 @@ export class Dispatcher implements CancelSink {
 
   private async _removeNow(ids: string[]): Promise<void> {
     const queue = this._queue;
-    if (queue === null) return;
+    const client = this._client;
+    if (queue === null || client === null) return;
     for (let i = 0; i < ids.length; i += REMOVE_CHUNK) {
       // A job that cannot be removed now is removed by BullMQ's age limit (KEEP) instead.
-      await Promise.all(ids.slice(i, i + REMOVE_CHUNK).map((id) => queue.remove(id).catch(() => 0)));
+      await removeFinished(client, queue.keys.completed!, queue.keys.failed!, queue.toKey(""), ids.slice(i, i + REMOVE_CHUNK)).catch(() => 0);
     }
   }
 

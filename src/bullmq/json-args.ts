@@ -16,8 +16,12 @@ import { describe } from "../coroutines.js";
  * @internal
  */
 export function jsonProblem(value: unknown, path: string): string | null {
-  return walk(value, path, new Set<object>());
+  // A primitive (most job results) needs no record of the containers seen.
+  return walk(value, path, typeof value === "object" && value !== null ? new Set<object>() : NONE_SEEN);
 }
+
+/** Never written: `walk` adds to `seen` only for objects. */
+const NONE_SEEN: Set<object> = new Set<object>();
 
 function walk(v: unknown, path: string, seen: Set<object>): string | null {
   switch (typeof v) {

@@ -125,44 +125,43 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
     });
 
   /** Running jobs by id: a cancel message aborts one. */
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, RunningJob>();
   const cancels = new CancelLog(prefix, queue);
 
-  const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<unknown> => {
+  // Two parameters: BullMQ makes an AbortController per job for a processor that takes its third (a signal), and
+  // the executor's cancellations and timeouts do not go through BullMQ; `RunningJob` makes one only when read.
+  const processor = async (job: Job): Promise<unknown> => {
     const id = job.id ?? "";
-    const label = `job ${id} (${JSON.stringify(job.name)})`;
     const fn = Object.prototype.hasOwnProperty.call(jobs, job.name) ? jobs[job.name] : undefined;
     if (fn === undefined) {
       throw carrier(new UnknownJobError(`unknown job name ${JSON.stringify(job.name)}; worker ${name} serves: ${served.join(", ") || "(nothing)"}`), true);
     }
-    const ac = new AbortController();
-    running.set(id, ac);
-    const onBull = () => ac.abort(new CancelledError(`${label} was cancelled by its worker`));
-    bullSignal?.addEventListener("abort", onBull);
+    const run = new RunningJob(job, id, name);
+    running.set(id, run);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      // Registered before this check, so a cancel message heard after it still reaches `ac`.
-      if (await cancels.has(id)) ac.abort(new CancelledError(`${label} was cancelled`));
+      // Registered before this check, so a cancel message heard after it still reaches `run`.
+      if (cancels.heard(id) ?? (await cancels.ask(id))) run.abort(new CancelledError(`${labelOf(job)} was cancelled`));
       const data = job.data as JobData;
       if (typeof data.timeout === "number") {
         const ms = data.timeout;
-        timer = setTimeout(() => ac.abort(new TimeoutError(`${label} timed out after ${ms} ms`)), ms);
+        timer = setTimeout(() => run.abort(new TimeoutError(`${labelOf(job)} timed out after ${ms} ms`)), ms);
       }
-      const ctx: JobContext = { signal: ac.signal, jobId: id, name: job.name, attempt: job.attemptsStarted || job.attemptsMade + 1, worker: name, job };
-      const result = await untilAborted(ac.signal, () => (fn as (ctx: JobContext, ...args: unknown[]) => unknown)(ctx, ...data.args));
-      const problem = jsonProblem(result === undefined ? null : result, "its result");
-      if (problem !== null) throw carrier(new TypeError(`${label} returned a value JSON cannot carry: ${problem}`), true);
-      return result === undefined ? null : result;
+      let result = run.start(fn as (ctx: JobContext, ...args: unknown[]) => unknown, data.args);
+      if (isThenable(result)) result = await run.race(result);
+      if (result === undefined) return null;
+      const problem = jsonProblem(result, "its result");
+      if (problem !== null) throw carrier(new TypeError(`${labelOf(job)} returned a value JSON cannot carry: ${problem}`), true);
+      return result;
     } catch (e) {
       if (e instanceof UnrecoverableError) throw e;
       // Cancelled: never retried. Timed out or failed: retried if attempts remain.
-      throw carrier(e, ac.signal.aborted && ac.signal.reason instanceof CancelledError);
+      throw carrier(e, run.reason instanceof CancelledError);
     } finally {
       // A job that blocked the loop to its end is gone from `running` before the late timer runs: said here.
-      noteIfBlocked([id]);
-      clearTimeout(timer);
+      if (Date.now() - lastBeat > lockDuration / 2) noteIfBlocked([id]);
+      if (timer !== undefined) clearTimeout(timer);
       running.delete(id);
-      bullSignal?.removeEventListener("abort", onBull);
     }
   };
 
@@ -233,7 +232,7 @@ export function serveJobs(options: ServeJobsOptions): JobServer {
  */
 class CancelLog {
   /** Job id -> when heard (ms), oldest first. */
-  private readonly heard = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
   private client: RawRedis | null = null;
   private sub: RawRedis | null = null;
   private caughtUp = false;
@@ -272,18 +271,23 @@ class CancelLog {
   }
 
   private add(id: string, at: number): void {
-    this.heard.delete(id);
-    this.heard.set(id, at);
-    for (const [old, t] of this.heard) {
+    this.byId.delete(id);
+    this.byId.set(id, at);
+    for (const [old, t] of this.byId) {
       if (t > at - CANCEL_MARK_TTL) break;
-      this.heard.delete(old);
+      this.byId.delete(old);
     }
   }
 
-  /** Whether job `id` was cancelled: from memory when caught up, else from Redis. */
-  async has(id: string): Promise<boolean> {
-    if (this.heard.has(id)) return true;
-    if (this.caughtUp || this.client === null) return false;
+  /** Whether job `id` was cancelled, from memory; `null` when memory may have missed it (not caught up): then {@link ask}. */
+  heard(id: string): boolean | null {
+    if (this.byId.has(id)) return true;
+    return this.caughtUp || this.client === null ? false : null;
+  }
+
+  /** Whether job `id` was cancelled, from Redis. */
+  async ask(id: string): Promise<boolean> {
+    if (this.client === null) return false;
     return (await this.client.zscore(cancelledSetKey(this.prefix, this.queue), id)) !== null;
   }
 
@@ -292,17 +296,68 @@ class CancelLog {
   }
 }
 
-/** The job's promise, or the abort reason as soon as the signal aborts (a job may ignore its signal). */
-function untilAborted(signal: AbortSignal, run: () => unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    Promise.resolve()
-      .then(run)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener("abort", onAbort));
-  });
+/**
+ * One try of a job on this worker, and its `JobContext`. Its `signal` is made
+ * when the job function first reads it: an AbortController is the largest
+ * allocation of a small job, and most never read it. A cancellation or a
+ * timeout sets `reason` (and aborts the signal, if made); the job's result
+ * then no longer counts: `race` rejects with the reason at once, whether or
+ * not the job function heeds its signal.
+ */
+class RunningJob implements JobContext {
+  /** Why the try was ended early (a `CancelledError` or a `TimeoutError`), or `undefined`. */
+  reason: Error | undefined = undefined;
+  private _ac: AbortController | null = null;
+  private _reject: ((reason: Error) => void) | null = null;
+  readonly name: string;
+  readonly attempt: number;
+
+  constructor(
+    readonly job: Job,
+    readonly jobId: string,
+    readonly worker: string,
+  ) {
+    this.name = job.name;
+    this.attempt = job.attemptsStarted || job.attemptsMade + 1;
+  }
+
+  get signal(): AbortSignal {
+    if (this._ac === null) {
+      this._ac = new AbortController();
+      if (this.reason !== undefined) this._ac.abort(this.reason);
+    }
+    return this._ac.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this._ac?.abort(reason);
+    this._reject?.(reason);
+  }
+
+  /** Calls the job function, unless the try was ended before it started. */
+  start(fn: (ctx: JobContext, ...args: unknown[]) => unknown, args: unknown[]): unknown {
+    if (this.reason !== undefined) throw this.reason;
+    return fn(this, ...args);
+  }
+
+  /** The job function's promise, or the reason as soon as the try is ended early. */
+  race(p: PromiseLike<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.reason !== undefined) return reject(this.reason);
+      this._reject = reject;
+      p.then(resolve, reject);
+    });
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+function labelOf(job: Job): string {
+  return `job ${job.id ?? ""} (${JSON.stringify(job.name)})`;
 }
 
 /** The error BullMQ records: the message kept, the class name first in the stack. */
