@@ -240,13 +240,14 @@ export class Queue<T = unknown> {
   _add(item: T): void {
     this._store.push(item);
     this._unfinished++;
-    this._wakeGetters();
+    // Nobody parked (the common case): no call.
+    if (this._getters.size > 0) this._wakeGetters();
   }
 
   /** @internal */
   _take(): T {
     const item = this._store.shift() as T;
-    this._wakePutters();
+    if (this._putters.size > 0) this._wakePutters();
     return item;
   }
 
