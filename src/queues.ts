@@ -69,6 +69,8 @@ export class Queue<T = unknown> {
   /** @internal */ _unfinished = 0;
   /** @internal */ _isShutdown = false;
   /** @internal */ _loop: EventLoop | null = null;
+  /** @internal `_check` refuses some items (a PriorityQueue): else `put()` skips the call. */
+  _checksItems = false;
 
   constructor(maxsize = 0) {
     const where = `new ${new.target.name}(maxsize)`;
