@@ -197,6 +197,17 @@ test("RxJS work armed between two timers of a frame splits the batch: A C X B", 
     loop.callLater(5, at("B"));
   });
   expect(log).toEqual(["A@5", "C@5", "X@5", "B@5"]);
+  // A run of two timers before X: A and B together, then C, then X, then D.
+  const split = frameLog((loop, at) => {
+    loop.callLater(5, () => {
+      at("A")();
+      loop.callSoon(at("C"));
+    });
+    loop.callLater(5, at("B"));
+    asyncScheduler.schedule(at("X"), 5);
+    loop.callLater(5, at("D"));
+  });
+  expect(split).toEqual(["A@5", "B@5", "C@5", "X@5", "D@5"]);
 });
 
 test("2,000 sleeps over 20 frames cost one TestScheduler action per frame, not one per sleep", () => {
