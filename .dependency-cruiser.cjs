@@ -23,7 +23,7 @@ const LAYERS = [
   // table of future states.
   {
     name: "base",
-    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|async-context|copies|abort-signal|process-registry)\\.ts$",
+    path: "^src/(errors|coroutines)\\.ts$|^src/internal/(loop-checks|ring-queue|linked-list|timer-heap|priority-heap|future-state|suspend-result|async-context|copies|abort-signal|process-registry)\\.ts$",
     mayImport: [],
   },
   { name: "host", path: "^src/host\\.ts$|^src/internal/(wakeup|macrotask|rx-clock)\\.ts$", mayImport: ["base"] },
@@ -33,7 +33,7 @@ const LAYERS = [
     mayImport: ["base", "host"],
   },
   { name: "futures", path: "^src/(futures|promise-future|sleep)\\.ts$", mayImport: ["base", "host", "loop"] },
-  { name: "tasks", path: "^src/tasks\\.ts$", mayImport: ["base", "host", "loop", "futures"] },
+  { name: "tasks", path: "^src/(tasks|async-task)\\.ts$", mayImport: ["base", "host", "loop", "futures"] },
   {
     name: "composition",
     path:

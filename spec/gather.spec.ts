@@ -338,6 +338,21 @@ describe("gather: inputs", () => {
     }, V);
   });
 
+  test("a repeated sleep() fills both slots; a coroutine given to an earlier task is refused, not taken as a repeat", async () => {
+    await run(function* () {
+      const s = sleep(5, "z");
+      expect(yield* gather(s, s)).toEqual(["z", "z"]);
+      function* coro(): Coroutine<number> {
+        yield* sleep(1);
+        return 1;
+      }
+      const c = coro();
+      const t = createTask(c);
+      expect(() => gather(coro(), c)).toThrow(/cannot reuse already awaited coroutine/);
+      expect(yield* t).toBe(1);
+    }, V);
+  });
+
   test("test_constructor_heterogenous_futures: futures of two loops are refused", async () => {
     const other = new EventLoop({ clock: "virtual" });
     try {

@@ -319,6 +319,61 @@ describe("Interop", () => {
     expect((aborted as Error).message).toBe("enough");
   });
 
+  test("an async-function task: a function returning a coroutine runs it in the task; a sync throw and a bad return fail it", async () => {
+    const out = await run(function* () {
+      const log: string[] = [];
+      const viaCoro = createTask(() =>
+        (function* (): Coroutine<string> {
+          log.push(`in task ${currentTask() !== null}`);
+          yield* sleep(1);
+          return "coro result";
+        })(),
+      );
+      const throws = createTask(() => {
+        throw new Error("sync throw");
+      });
+      const bad = createTask((() => 42) as never);
+      const results: unknown[] = [yield* viaCoro];
+      for (const t of [throws, bad]) {
+        try {
+          yield* t;
+        } catch (e) {
+          results.push(String(e));
+        }
+      }
+      return { log, results };
+    }, V);
+    expect(out.log).toEqual(["in task true"]);
+    expect(out.results).toEqual([
+      "coro result",
+      "Error: sync throw",
+      "TypeError: createTask(coro): the function must return a coroutine or a promise, got 42",
+    ]);
+  });
+
+  test("an async-function task's coroutine given to a second task fails that task (as CPython's first send); currentTask() holds across awaits", async () => {
+    const out = await run(function* () {
+      const seen: boolean[] = [];
+      const t = createTask(async () => {
+        seen.push(currentTask() === t);
+        await Promise.resolve();
+        seen.push(currentTask() === t);
+        return 5;
+      });
+      yield* sleep(0);
+      let refused = "";
+      try {
+        yield* createTask(t.getCoro());
+      } catch (e) {
+        refused = String(e);
+      }
+      return { r: yield* t, seen, refused };
+    });
+    expect(out.r).toBe(5);
+    expect(out.seen).toEqual([true, true]);
+    expect(out.refused).toMatch(/^RuntimeError: cannot reuse already awaited coroutine/);
+  });
+
   test("async functions and promises are awaited; their rejection reaches the task", async () => {
     const r = await run(function* (): Coroutine<string> {
       const a = yield* createTask(async () => "from async");

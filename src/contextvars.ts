@@ -21,7 +21,7 @@
 import { describe } from "./coroutines.js";
 import { RuntimeError } from "./errors.js";
 import { _getRunningLoop, _isDraining } from "./running-loop.js";
-import { asyncTaskContext } from "./internal/async-context.js";
+import { asyncContextTask } from "./internal/async-context.js";
 
 type VarMap = ReadonlyMap<ContextVar<unknown>, unknown>;
 
@@ -55,7 +55,7 @@ function currentOwner(): ContextOwner {
     return t !== null ? (t as unknown as ContextOwner) : processOwner;
   }
   // An async-function task's continuation (a promise callback) runs in its task's context.
-  const t = asyncTaskContext()?.task;
+  const t = asyncContextTask();
   return t !== null && t !== undefined ? (t as unknown as ContextOwner) : processOwner;
 }
 

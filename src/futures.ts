@@ -12,6 +12,7 @@ import { DoneCallbackHandle, type Runnable } from "./handles.js";
 import { bindToContext, type ContextCallback } from "./contextvars.js";
 import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
+import { suspendWith } from "./internal/suspend-result.js";
 import { getRunningLoop } from "./running-loop.js";
 
 /**
@@ -396,7 +397,7 @@ class FutureIter<T> implements Iterator<Suspend, T, unknown> {
     }
     this._yielded = true;
     fut._flags |= F_BLOCKING;
-    return { done: false, value: fut as Future<unknown> };
+    return suspendWith(fut as Future<unknown>);
   }
 
   throw(e: unknown): IteratorResult<Suspend, T> {

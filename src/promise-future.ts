@@ -39,14 +39,11 @@ export class PromiseFuture<T> extends Future<T> {
   }
 
   private _settle(ok: boolean, v: unknown): void {
-    const loop = this._loop;
     if (this._outside) {
       this._outside = false;
-      loop._endExternal();
+      this._loop._endExternal();
     }
-    if (this.done() || loop.isClosed()) return;
-    if (ok) this.setResult(v as T);
-    else this.setException(v === undefined || v === null ? new Error(`promise rejected with ${String(v)}`) : v);
+    settleFromPromise(this, ok, v);
   }
 
   override _traceLabel(): string {
@@ -60,6 +57,19 @@ export class PromiseFuture<T> extends Future<T> {
     if (ac !== null) ac.abort(new CancelledError(msg));
     return true;
   }
+}
+
+/**
+ * Settles `fut` with a promise's outcome, unless it is done already (cancelled
+ * meanwhile) or its loop is closed (nothing could run its callbacks). A
+ * promise rejected with nothing gets an Error that says so: a future's
+ * exception is never null or undefined.
+ * @internal
+ */
+export function settleFromPromise<T>(fut: Future<T>, ok: boolean, v: unknown): void {
+  if (fut.done() || fut._loop.isClosed()) return;
+  if (ok) fut.setResult(v as T);
+  else fut.setException(v === undefined || v === null ? new Error(`promise rejected with ${String(v)}`) : v);
 }
 
 /**

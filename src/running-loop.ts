@@ -6,7 +6,7 @@
  * @module
  */
 import { RuntimeError } from "./errors.js";
-import { asyncTaskContext } from "./internal/async-context.js";
+import { asyncContextLoop } from "./internal/async-context.js";
 import { noRunningLoopMessage } from "./internal/copies.js";
 import type { EventLoop } from "./event-loop.js";
 
@@ -30,7 +30,7 @@ export function _isDraining(): boolean {
  * Mostly for library code.
  */
 export function _getRunningLoop(): EventLoop | null {
-  return runningLoop ?? asyncTaskContext()?.loop ?? null;
+  return runningLoop ?? asyncContextLoop() ?? null;
 }
 
 /**
@@ -46,7 +46,7 @@ export function _getRunningLoop(): EventLoop | null {
  * ```
  */
 export function getRunningLoop(): EventLoop {
-  const loop = runningLoop ?? asyncTaskContext()?.loop;
+  const loop = runningLoop ?? asyncContextLoop();
   if (loop === undefined) throw new RuntimeError(noRunningLoopMessage());
   return loop;
 }

@@ -12,7 +12,8 @@ import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
-import { F_BLOCKING, F_SLEEP_DONE, FINISHED, PENDING } from "./internal/future-state.js";
+import { F_BLOCKING, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
+import { suspendWith } from "./internal/suspend-result.js";
 
 /**
  * What `sleep(ms)` returns for `ms > 0`: a coroutine object that is also the
@@ -52,7 +53,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
       this._when = loop.time() + this._delay;
       loop._addTimer(this, this._delay);
       this._flags |= F_BLOCKING;
-      return { done: false, value: this as Future<unknown> };
+      return suspendWith(this as Future<unknown>);
     }
     // The one legitimate second next(): the task resuming after the timer.
     // Anything else awaits this sleep again, or while it is awaited.
@@ -114,15 +115,6 @@ const Y_START = 0;
 const Y_YIELDED = 1;
 const Y_DONE = 2;
 
-/**
- * What `yield*` sees while a `sleep(0)` is suspended: one shared, frozen
- * result. The generator delegating to the op keeps the last result it got in
- * its register file until it resumes, so a fresh `{ done, value }` per
- * suspension was 40 bytes more per parked task (and young-generation copying
- * for every task alive across a collection).
- */
-const SUSPEND_ONCE: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: undefined });
-
 /** What `sleep(0)` returns: yields once (the task is simply requeued), then gives `value`. */
 class YieldOp<T> implements CoroutineLike<T> {
   private declare _step: number;
@@ -137,7 +129,7 @@ class YieldOp<T> implements CoroutineLike<T> {
     if (this._step === Y_START) {
       if (unawaitedState.count !== 0) markAwaited(this);
       this._step = Y_YIELDED;
-      return SUSPEND_ONCE;
+      return suspendWith(undefined);
     }
     if (this._step === Y_YIELDED) {
       this._step = Y_DONE;
@@ -162,6 +154,48 @@ class YieldOp<T> implements CoroutineLike<T> {
 }
 
 /**
+ * What `sleep(0)` with no value returns outside debug mode: one shared,
+ * frozen operation, so the most common hop of all allocates nothing (a
+ * YieldOp and its final `{ done, value }` were 80 bytes per hop; issue 20's
+ * W1, W3 and W8 make 100,000 hops). Its one piece of state, "this task is
+ * suspended in me", is the task's F_YIELDED bit: a task is suspended in one
+ * place at a time. The price: awaiting one such `sleep(0)` twice yields twice
+ * instead of raising (it has no result to get wrong); debug mode returns a
+ * fresh YieldOp, which refuses it, and `sleep(0, value)` always does. Frozen,
+ * so no task can mark it as its own coroutine (tasks.ts, OWNER).
+ */
+const SHARED_YIELD: CoroutineLike<void> = Object.freeze({
+  next(): IteratorResult<Suspend, void> {
+    const task = _getRunningLoop()?._currentTask;
+    if (task == null) throw new RuntimeError("sleep(0) was stepped outside a task (yield* it in a coroutine)");
+    if ((task._flags & F_YIELDED) === 0) {
+      task._flags |= F_YIELDED;
+      return suspendWith(undefined);
+    }
+    task._flags &= ~F_YIELDED;
+    return DONE_VOID;
+  },
+  throw(e: unknown): IteratorResult<Suspend, void> {
+    clearYielded();
+    throw e;
+  },
+  return(): IteratorResult<Suspend, void> {
+    clearYielded();
+    return DONE_VOID;
+  },
+  [Symbol.iterator]() {
+    return this;
+  },
+});
+
+function clearYielded(): void {
+  const task = _getRunningLoop()?._currentTask;
+  if (task != null) task._flags &= ~F_YIELDED;
+}
+
+const DONE_VOID: IteratorResult<Suspend, void> = Object.freeze({ done: true, value: undefined });
+
+/**
  * Suspends the current task for `ms` milliseconds, then evaluates to `value`.
  * `sleep(0)` just lets every other ready task run first.
  *
@@ -182,9 +216,11 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
   if (!Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`sleep(ms): 'ms' must be a finite number of milliseconds >= 0, got ${describe(ms)}`);
   }
-  const coro = ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
   const loop = _getRunningLoop();
-  if (loop !== null && loop._debug) trackUnawaited(loop, coro, `sleep(${ms})`);
+  const debug = loop !== null && loop._debug;
+  if (ms === 0 && value === undefined && !debug) return SHARED_YIELD as CoroutineLike<T>;
+  const coro = ms > 0 ? new SleepFuture<T>(ms, value as T) : new YieldOp<T>(value as T);
+  if (debug) trackUnawaited(loop, coro, `sleep(${ms})`);
   return coro;
 }
 

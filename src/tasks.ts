@@ -17,7 +17,7 @@ import { CancelledError, loopCancelledError, nullishFailure, RuntimeError } from
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
 import { _isDraining, _swapRunningLoop, getRunningLoop } from "./running-loop.js";
-import { asyncTaskContext, runWithTaskContext } from "./internal/async-context.js";
+import { asyncContextTask } from "./internal/async-context.js";
 import { Future, isFuture } from "./futures.js";
 import {
   CANCEL_COUNT_SHIFT,
@@ -33,8 +33,9 @@ import {
 } from "./internal/future-state.js";
 import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
-import { PromiseFuture } from "./promise-future.js";
+import { AsyncCall } from "./async-task.js";
 import { bindSignal, checkSignal } from "./internal/abort-signal.js";
+import { SUSPENDED } from "./internal/suspend-result.js";
 
 /** The keys of `TaskOptions`: any other is a typo, refused at once. */
 const TASK_OPTIONS = ["name", "loop", "signal", "context", "eager"] as const;
@@ -81,6 +82,19 @@ let taskCounter = 0;
  * generator task (heap per task 463 -> 472 bytes, 100k tasks).
  */
 const OWNER = Symbol("rx-asyncio task");
+
+/**
+ * The task a generator coroutine was given to, if any (gather uses it to spot
+ * a coroutine passed twice without hashing every argument). @internal
+ */
+export function _ownerOf(coro: object): Task<unknown> | undefined {
+  return (coro as { [OWNER]?: Task<unknown> })[OWNER];
+}
+
+/** The id the next task will get: tasks made from now on have ids at least this. @internal */
+export function _nextTaskId(): number {
+  return taskCounter + 1;
+}
 
 /**
  * Names given to tasks (the others are `Task-<id>`). Most tasks are never
@@ -411,6 +425,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       return;
     }
     const y = r.value;
+    // The shared suspension result (internal/suspend-result.ts) keeps no future alive.
+    if (r === SUSPENDED) SUSPENDED.value = undefined;
     // (A `sleep()` not started yet is a coroutine, yielded by mistake: not a future.)
     if (isFuture(y)) {
       if ((y._flags & F_BLOCKING) !== 0) {
@@ -516,59 +532,12 @@ function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as PromiseLike<unknown>).then === "function";
 }
 
-/**
- * Whether `fn` declares a parameter, so it gets an AbortSignal. `fn.length`
- * misses `async (signal = undefined) => ...` and rest parameters (both 0), so
- * a 0 is checked against the source's parameter list. Not simply always: an
- * AbortSignal costs tens of microseconds to make in Node, more than the rest
- * of an async task, and a function with no parameter cannot receive one.
- */
-function wantsSignal(fn: (...args: never[]) => unknown): boolean {
-  if (fn.length > 0) return true;
-  const src = Function.prototype.toString.call(fn);
-  const open = src.indexOf("(");
-  if (open < 0) return false;
-  const close = src.indexOf(")", open + 1);
-  return close < 0 || src.slice(open + 1, close).trim() !== "";
-}
-
-/**
- * Runs a plain function inside the task's first step: an async function that
- * declares a parameter gets an `AbortSignal` that cancelling the task aborts,
- * whatever its declared arity (see `wantsSignal`).
- */
-function* callFunction<T>(fn: (signal: AbortSignal) => unknown, where: string): Coroutine<T> {
-  const ac = wantsSignal(fn) ? new AbortController() : null;
-  const loop = getRunningLoop();
-  // Its continuations after each await still see this loop and task.
-  const r = runWithTaskContext(loop, loop._currentTask, ac === null ? (fn as () => unknown) : () => fn(ac.signal));
-  if (isCoroutine(r)) return (yield* r) as T;
-  if (isPromiseLike(r)) return (yield* new PromiseFuture<T>(loop, r as PromiseLike<T>, ac)) as T;
-  throw new TypeError(`${where}: the function must return a coroutine or a promise, got ${describe(r)}`);
-}
-
-/**
- * The plain (usually async) function behind a task's wrapper coroutine, for
- * `rx-asyncio ps`: the wrapper's own position is library code. A property on
- * the wrapper, not a WeakMap: a WeakMap entry per task is an ephemeron the
- * garbage collector must trace specially, which at 100k async-function tasks
- * cost more than the rest of their creation.
- */
-const PLAIN_FUNCTION = Symbol("rx-asyncio.plainFunction");
-
-/** The function an async-function task runs, if `coro` is such a task's coroutine. @internal */
-export function _plainFunctionOf(coro: object): Function | undefined {
-  return (coro as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION];
-}
-
 /** Normalizes what `createTask` & co. accept into a coroutine. @internal */
 export function toCoroutine<T>(x: TaskInput<T>, where: string): CoroutineLike<T> {
   if (isCoroutine(x)) return x;
   if (isCoroutineFunction(x)) return x() as Coroutine<T>;
   if (typeof x === "function") {
-    const c = callFunction<T>(x as (signal: AbortSignal) => unknown, where);
-    (c as { [PLAIN_FUNCTION]?: Function })[PLAIN_FUNCTION] = x;
-    return c;
+    return new AsyncCall<T>(x as (signal: AbortSignal) => unknown, where);
   }
   throw new TypeError(`${where}: expected a coroutine, a generator function or an async function, got ${describe(x)}`);
 }
@@ -642,8 +611,8 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
   const l = loop === undefined ? getRunningLoop() : checkLoop("currentTask(loop)", loop);
   if (l._currentTask !== null || _isDraining()) return l._currentTask;
   // In an async-function task's continuation: that task.
-  const ctx = asyncTaskContext();
-  return ctx !== undefined && ctx.loop === l ? ctx.task : null;
+  const t = asyncContextTask();
+  return t !== undefined && t !== null && t._loop === l ? t : null;
 }
 
 /** The loop's tasks that are not done yet. @throws RuntimeError outside a running loop */

@@ -1,8 +1,8 @@
 // The eager-task rows (issue 21): W1 (n tasks, gather) where each task waits
 // one tick, and a "half cached" variant where every other task returns
 // without suspending (a cache hit), each in three forms, in the same run:
-//   rx plain   gather(...coros)                    (tasks scheduled, first step on the loop)
-//   rx eager   gather(...coros, { eager: true })   (first step inside gather)
+//   rx plain   gatherAll(coros)                    (tasks scheduled, first step on the loop)
+//   rx eager   gatherAll(coros, { eager: true })   (first step inside gatherAll)
 //   async      Promise.all of async functions      (W1's strongest async/await form: await Promise.resolve())
 // Each (form, variant, round) runs in a fresh process; rounds are interleaved.
 // A section of `npm run bench` (bench/sections/index.mjs); alone:
@@ -35,7 +35,7 @@ async function measure(form, variant, n) {
     return now() - t0;
   }
   const { loadRxAsyncio } = await import("../lib/load-rx-asyncio.mjs");
-  const { gather, run, sleep } = loadRxAsyncio();
+  const { gatherAll, run, sleep } = loadRxAsyncio();
   function* job(i) {
     if (cached(i)) return i;
     yield* sleep(0);
@@ -46,7 +46,7 @@ async function measure(form, variant, n) {
   const sum = await run(function* () {
     const coros = new Array(n);
     for (let i = 0; i < n; i++) coros[i] = job(i);
-    return sumOf(yield* (eager ? gather(...coros, { eager: true }) : gather(...coros)));
+    return sumOf(yield* (eager ? gatherAll(coros, { eager: true }) : gatherAll(coros)));
   });
   checkSum(sum, n);
   return now() - t0;

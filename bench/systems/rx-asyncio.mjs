@@ -1,6 +1,8 @@
 // rx-asyncio: generator coroutines on the library's own loop, from the
 // compiled build (or from src/ through tsx when RX_BENCH_LIB=src).
-// Zero-delay sleep = sleep(0). W1-W3 use gather when the build has it.
+// Zero-delay sleep = sleep(0). W1-W3 gather an array with gatherAll (the
+// form for an array, as Promise.all is; gather(...items) spreads the array
+// into arguments, which V8 refuses at about a million).
 import { TestScheduler } from "rxjs/testing";
 import { check, checkSum, CriticalSection, lcgDelays, NotAvailable, now, sumOf, triangle } from "../lib/workloads.mjs";
 import { loadRxAsyncio } from "../lib/load-rx-asyncio.mjs";
@@ -16,8 +18,9 @@ function need(...names) {
   }
 }
 
-/** Awaits every task and returns their results: gather when built, else a loop. */
+/** Awaits every task and returns their results: gatherAll (or gather) when built, else a loop. */
 function* collect(coros) {
+  if (typeof lib.gatherAll === "function") return yield* lib.gatherAll(coros);
   if (typeof lib.gather === "function") return yield* lib.gather(...coros);
   const tasks = coros.map((c) => createTask(c));
   const out = new Array(tasks.length);

@@ -27,7 +27,8 @@
  * | `F_SLEEP_DONE` (8)       | SleepFuture       | its `yield*` has finished (or was abandoned): a second `next()` is a reuse, a `RuntimeError` |
  * | `F_EXCEPTION` (16)       | any future        | FINISHED with an exception (in `_exception`): "has an exception" is this bit, never `_exception !== undefined`, so no thrown value can pass for a result |
  * | `F_CANCEL_WALK` (32)     | Task              | its `cancel()` is passing the cancel down the chain of what it awaits right now: a task met again on the way closes a cycle (tasks awaiting each other), and the cancel lands there instead of going round forever |
- * | bits 6 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
+ * | `F_YIELDED` (64)         | Task              | it is suspended in the shared `sleep(0)` operation (sleep.ts): that operation's next `next()` in this task finishes it |
+ * | bits 7 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
  *
  * Double-duty slots:
  *
@@ -72,7 +73,10 @@ export const F_EXCEPTION = 16;
 /** `_flags` of a Task: its `cancel()` is walking down what it awaits (cycle detection). */
 export const F_CANCEL_WALK = 32;
 
+/** `_flags` of a Task: suspended in the shared `sleep(0)` operation. */
+export const F_YIELDED = 64;
+
 /** `_flags` of a Task: `cancelling()` is kept above the F_* bits, from this bit up. */
-export const CANCEL_COUNT_SHIFT = 6;
+export const CANCEL_COUNT_SHIFT = 7;
 /** One cancel request, in `_flags`. */
 export const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;

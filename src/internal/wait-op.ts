@@ -17,6 +17,7 @@ import { CANCELLED, F_BLOCKING, FINISHED, PENDING } from "./future-state.js";
 import type { Waiter } from "./parking-lot.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./loop-debug.js";
 import { _getRunningLoop } from "../running-loop.js";
+import { suspendWith } from "./suspend-result.js";
 
 /** `_opState`: not started. @internal */
 export const OP_PENDING = 0;
@@ -33,7 +34,7 @@ export const DONE_VOID: IteratorResult<Suspend, void> = Object.freeze({ done: tr
 /** What `yield*` sees while an operation waits on `w`. @internal */
 export function suspendOn(w: Waiter): IteratorResult<Suspend, never> {
   w._flags |= F_BLOCKING;
-  return { done: false, value: w as Future<unknown> };
+  return suspendWith(w as Future<unknown>);
 }
 
 /** @internal A waiter that is not woken when its task next runs was stepped by hand. */

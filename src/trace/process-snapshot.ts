@@ -9,7 +9,7 @@
  */
 import { EventLoop } from "../event-loop.js";
 import { registerLoopReader } from "../internal/process-registry.js";
-import { _plainFunctionOf } from "../tasks.js";
+import { _plainFunctionOf } from "../async-task.js";
 import { captureTaskTree, type TaskTreeNode, type TaskTreeState } from "./task-tree.js";
 
 /** A task of a snapshot. */
