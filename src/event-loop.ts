@@ -22,7 +22,7 @@ import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/tim
 import { TimerRelease } from "./internal/timer-release.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
-import { formatExceptionContext, reportUnretrieved, runDebug } from "./internal/loop-debug.js";
+import { formatExceptionContext, reportUnretrieved, runDebug, unawaitedState } from "./internal/loop-debug.js";
 import { checkCallback, checkDelay, checkOptionKeys, envFlag, perfNow } from "./internal/loop-checks.js";
 import { Wakeup } from "./internal/wakeup.js";
 import { LoopAction } from "./scheduler-action.js";
@@ -155,6 +155,7 @@ export class EventLoop implements SchedulerLike {
         : null;
     this._wakeup = new Wakeup(h, () => this._drain(), this._clock);
     this._debug = options.debug ?? envFlag("RX_ASYNCIO_DEBUG") === "1";
+    if (this._debug) unawaitedState.debugSeen = true;
     this._autoRun = (options as { _autoRun?: boolean })._autoRun === true;
     this._active = this._autoRun;
     // So that `rx-asyncio ps <pid>` can find it (weakly held).
@@ -456,6 +457,7 @@ export class EventLoop implements SchedulerLike {
   /** Turns debug mode on or off. */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
+    if (this._debug) unawaitedState.debugSeen = true;
   }
 
   /** Whether debug mode is on. */

@@ -73,6 +73,14 @@ export interface LoopHost {
    * where work armed when `order` was reserved would have run.
    */
   laterOrdered?(fn: () => void, ms: number, order: number): HostHandle;
+  /**
+   * With `reserveOrder`: the place of the host's first pending work if it is
+   * due now (`Infinity` when nothing is due now, `-Infinity` when work of an
+   * earlier time is still pending). A loop timer of this frame whose place is
+   * before it has no host work between it and the timer that just fired, so
+   * both are released together, into one drain (internal/timer-release.ts).
+   */
+  firstOrderNow?(): number;
 }
 
 /** Node's `setImmediate` (after I/O); browsers have none. */

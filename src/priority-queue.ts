@@ -117,6 +117,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
       throw new TypeError(`new PriorityQueue(maxsize, options): 'compare' must be a function, got ${describe(compare)}`);
     }
     this._defaultOrder = key === undefined && compare === undefined;
+    this._checksItems = this._defaultOrder;
     this._store =
       compare !== undefined
         ? new PriorityHeap<T>(compare as (a: unknown, b: unknown) => number, null)

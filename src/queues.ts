@@ -69,6 +69,8 @@ export class Queue<T = unknown> {
   /** @internal */ _unfinished = 0;
   /** @internal */ _isShutdown = false;
   /** @internal */ _loop: EventLoop | null = null;
+  /** @internal `_check` refuses some items (a PriorityQueue): else `put()` skips the call. */
+  _checksItems = false;
 
   constructor(maxsize = 0) {
     const where = `new ${new.target.name}(maxsize)`;
@@ -240,13 +242,14 @@ export class Queue<T = unknown> {
   _add(item: T): void {
     this._store.push(item);
     this._unfinished++;
-    this._wakeGetters();
+    // Nobody parked (the common case): no call.
+    if (this._getters.size > 0) this._wakeGetters();
   }
 
   /** @internal */
   _take(): T {
     const item = this._store.shift() as T;
-    this._wakePutters();
+    if (this._putters.size > 0) this._wakePutters();
     return item;
   }
 

@@ -7,7 +7,7 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from "rxjs";
 import type { TestScheduler } from "rxjs/testing";
-import { rxLoop, sleep, type EventLoop } from "../../src/index.js";
+import { getRunningLoop, run, rxLoop, sleep, type EventLoop } from "../../src/index.js";
 import { testScheduler } from "./helpers.js";
 
 /** The TestScheduler's pending actions (VirtualTimeScheduler's public `actions`). */
@@ -159,4 +159,80 @@ test("callAt a past time runs in the frame, in its place among work already arme
     });
   expect(run(false)).toEqual(["X@3", "Z@3", "P@3", "Y@3", "A@5"]);
   expect(run(true)).toEqual(run(false));
+});
+
+test("timers of one frame with no RxJS work between them fire as one action: A B then what A made ready, as on a virtual-clock loop", async () => {
+  // The batch (timer-release.ts, `_releaseRun`): A and B are released
+  // together and run in one iteration, then C, which A made ready; a
+  // virtual-clock loop (asyncio's _run_once: every due timer joins the ready
+  // queue together) gives the same order.
+  const script = (loop: EventLoop, log: (s: string) => void) => {
+    loop.callLater(5, () => {
+      log("A");
+      loop.callSoon(() => log("C"));
+    });
+    loop.callLater(5, () => log("B"));
+  };
+  const marble = frameLog((loop, at) => script(loop, (s) => at(s)()));
+  expect(marble).toEqual(["A@5", "B@5", "C@5"]);
+  const log: string[] = [];
+  await run(
+    function* () {
+      const loop = getRunningLoop();
+      script(loop, (s) => log.push(`${s}@${loop.time()}`));
+      yield* sleep(10);
+    },
+    { clock: "virtual" },
+  );
+  expect(log).toEqual(marble);
+});
+
+test("RxJS work armed between two timers of a frame splits the batch: A C X B", () => {
+  const log = frameLog((loop, at) => {
+    loop.callLater(5, () => {
+      at("A")();
+      loop.callSoon(at("C"));
+    });
+    asyncScheduler.schedule(at("X"), 5);
+    loop.callLater(5, at("B"));
+  });
+  expect(log).toEqual(["A@5", "C@5", "X@5", "B@5"]);
+  // A run of two timers before X: A and B together, then C, then X, then D.
+  const split = frameLog((loop, at) => {
+    loop.callLater(5, () => {
+      at("A")();
+      loop.callSoon(at("C"));
+    });
+    loop.callLater(5, at("B"));
+    asyncScheduler.schedule(at("X"), 5);
+    loop.callLater(5, at("D"));
+  });
+  expect(split).toEqual(["A@5", "B@5", "C@5", "X@5", "D@5"]);
+});
+
+test("2,000 sleeps over 20 frames cost one TestScheduler action per frame, not one per sleep", () => {
+  const ts = testScheduler();
+  // VirtualTimeScheduler.flush takes each action it runs off the front of `actions`.
+  let executed = 0;
+  const actions = ts.actions;
+  const shift = actions.shift;
+  actions.shift = function () {
+    executed++;
+    return shift.call(this);
+  };
+  const woke: number[] = [];
+  ts.run(() => {
+    const loop = rxLoop();
+    for (let i = 0; i < 2000; i++) {
+      loop.createTask(function* () {
+        yield* sleep(1 + (i % 20));
+        woke.push(ts.now());
+      });
+    }
+  });
+  expect(woke).toHaveLength(2000);
+  expect(woke).toEqual([...woke].sort((a, b) => a - b));
+  // The first drain (the tasks' first steps), then one chain action per frame.
+  expect(executed).toBeGreaterThan(0);
+  expect(executed).toBeLessThanOrEqual(1 + 20 + 2);
 });

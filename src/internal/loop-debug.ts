@@ -112,9 +112,12 @@ const unawaitedRegistry =
 
 /**
  * How many coroutines are tracked: the hot paths test this one number, so
- * outside debug mode tracking costs a field read.
+ * outside debug mode tracking costs a field read. `debugSeen`: some loop has
+ * been in debug mode (it stays set): until then an operation being made need
+ * not look up the running loop to learn whether to track itself (a call per
+ * `put()`/`get()`, costly until V8 optimizes the caller).
  */
-export const unawaitedState = { count: 0 };
+export const unawaitedState = { count: 0, debugSeen: false };
 
 /**
  * Tracks `coro` (debug mode) until it is first stepped; `what` names it in the

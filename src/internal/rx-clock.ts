@@ -190,10 +190,19 @@ export function pinnedRxjsHost(): LoopHost {
  * a reserved index is a place, and an action made with it sorts there. The
  * virtual-clock loop's own clock (`installVirtualRxClock`) has no places.
  */
-function orderedOn(date: unknown): Pick<LoopHost, "reserveOrder" | "laterOrdered"> {
+function orderedOn(date: unknown): Pick<LoopHost, "reserveOrder" | "laterOrdered" | "firstOrderNow"> {
   if (!(date instanceof VirtualTimeScheduler)) return {};
   const scheduler = date;
+  // VirtualTimeScheduler's public `actions`, sorted by (delay, index): the
+  // first is the next to run (a firing action is taken out before it runs).
+  const actions = scheduler.actions as unknown as readonly { delay: number; index: number }[];
   return {
+    firstOrderNow() {
+      const first = actions[0];
+      if (first === undefined) return Infinity;
+      const frame = scheduler.frame;
+      return first.delay > frame ? Infinity : first.delay === frame ? first.index : -Infinity;
+    },
     reserveOrder: () => (scheduler.index += 1),
     laterOrdered(fn, ms, order) {
       // VirtualAction's constructor also sets the scheduler's counter to the

@@ -25,7 +25,10 @@
  * action, as before.
  *
  * Released timers leave the heap at once, into a queue a drain empties into
- * the ready queue: the chain's next timer is then simply the heap's top.
+ * the ready queue: the chain's next timer is then simply the heap's top. When
+ * the chain fires it also releases the following timers of its frame that
+ * have no host work between them and it (`_releaseRun`): one drain for a run
+ * of timers, not one per timer.
  *
  * @module
  */
@@ -49,6 +52,7 @@ export class TimerRelease<T extends TimerEntry> {
     this._armed = null;
     this._target = null;
     this._release(t);
+    this._releaseRun(t);
     // Everything up to `t` is out of the heap, so its top is the earliest
     // timer left: a timer made already due sorts before `t` (its time is
     // before `t`'s frame, which is now) and has just been released.
@@ -65,7 +69,8 @@ export class TimerRelease<T extends TimerEntry> {
     /** Timers were released: the loop drains if it can. */
     private readonly _onRelease: () => void,
   ) {
-    this._ordered = typeof _host.reserveOrder === "function" && typeof _host.laterOrdered === "function";
+    this._ordered =
+      typeof _host.reserveOrder === "function" && typeof _host.laterOrdered === "function" && typeof _host.firstOrderNow === "function";
   }
 
   /** The `_seq` of a new timer: its place in the host's order, where the host has places. */
@@ -118,6 +123,32 @@ export class TimerRelease<T extends TimerEntry> {
   private _fire(entry: T): void {
     this._release(entry);
     if (this._queue.length > 0) this._onRelease();
+  }
+
+  /**
+   * After the chain fired for `t`: also releases the timers of the same frame
+   * that sort before the host's next work, so a run of timers with no host
+   * work between them is one release and one drain, not one armed action and
+   * one drain per timer (20,000 sleeps over 201 frames in one
+   * `TestScheduler.run`: 201 firings instead of 20,000). RxJS's work keeps its
+   * place: host work due now sorts after the last timer released, and work a
+   * drain schedules now takes a new, later place. Within the run the timers'
+   * callbacks run in heap order, then what they made ready: as on a real
+   * clock, where timers due at the same time join the ready queue together
+   * (asyncio's `_run_once`). Only at `t`'s own frame (time exactly `t`'s, and
+   * the host's clock there): the host must not look as if it had moved on.
+   */
+  private _releaseRun(t: TimerEntry): void {
+    const when = t._when;
+    if (when !== this._clock()) return;
+    const limit = this._host.firstOrderNow!();
+    const timers = this._timers;
+    const q = this._queue;
+    for (let top = timers.peek(); top !== undefined && top._when === when && top._seq < limit; top = timers.peek()) {
+      timers.pop();
+      top._timerState = TIMER_OFF;
+      q.push(top);
+    }
   }
 
   /**

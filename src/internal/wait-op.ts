@@ -63,8 +63,10 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
     this._opState = OP_PENDING;
     this._waiter = null;
     // Debug mode: "coroutine Lock.acquire() was never awaited" if it is dropped unstepped.
-    const loop = _getRunningLoop();
-    if (loop !== null && loop._debug) trackUnawaited(loop, this, what, 3); // this, the subclass, the method
+    if (unawaitedState.debugSeen) {
+      const loop = _getRunningLoop();
+      if (loop !== null && loop._debug) trackUnawaited(loop, this, what, 3); // this, the subclass, the method
+    }
   }
 
   abstract next(): IteratorResult<Suspend, T>;
