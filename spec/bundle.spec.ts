@@ -42,8 +42,11 @@ describe("the core bundle (run, sleep, createTask, gather, Queue, Lock)", () => 
     // the RxJS clock pinning and AbortSignal options of issue 14 then added about 2 KB of kernel code, and
     // issue 15's run() features every program gets (the deadlock watch 0.75 KB minified, its report's text
     // living in the trace layer; Ctrl-C 0.8 KB; nullish and reuse checks in tasks.ts 1.6 KB) about 2 KB
-    // more: 18.1 KB gzipped; the executor layer alone is ~10 KB).
-    expect(b.gzip).toBeLessThan(20 * 1024);
+    // more: 18.1 KB gzipped; the executor layer alone is ~10 KB). Issue 20's third round added ~0.8 KB of
+    // hot-path code (the AsyncCall coroutine of async-function tasks, the shared sleep(0), the microtask hop
+    // of real-clock wake-ups, same-frame timer batching inside TestScheduler.run, the queue's no-wait path):
+    // 20.2 KB gzipped.
+    expect(b.gzip).toBeLessThan(21 * 1024);
   }, 60_000);
 
   it("an app that uses toThread() gets the thread pool it needs", () => {
