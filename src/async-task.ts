@@ -20,10 +20,10 @@
  */
 import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe, isCoroutine } from "./coroutines.js";
-import { CancelledError, RuntimeError } from "./errors.js";
+import { RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, UNBOUND } from "./futures.js";
-import { settleFromPromise } from "./promise-future.js";
+import { abortWith, followPromise, settleFromPromise } from "./promise-future.js";
 import { getRunningLoop } from "./running-loop.js";
 import { runWithTaskContext, storedTask } from "./internal/async-context.js";
 import { F_BLOCKING, PENDING } from "./internal/future-state.js";
@@ -94,9 +94,7 @@ export class AsyncCall<T> extends Future<T> implements CoroutineLike<T> {
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
-    const ac = this._abort;
-    this._abort = null;
-    if (ac !== null) ac.abort(new CancelledError(msg));
+    abortWith(this, msg);
     return true;
   }
 
@@ -126,17 +124,9 @@ export class AsyncCall<T> extends Future<T> implements CoroutineLike<T> {
     loop._beginExternal();
     if (!this._outside) {
       // Not followed inside the task's context (no AsyncLocalStorage, not a
-      // native promise, no task): two arrow functions over one context.
+      // native promise, no task): closures.
       this._outside = true;
-      try {
-        r.then(
-          (v) => this._settle(true, v),
-          (e: unknown) => this._settle(false, e),
-        );
-      } catch (e) {
-        // A thenable whose then() throws fails as a Promise adopting it would.
-        this._settle(false, e);
-      }
+      followPromise(this, r);
     }
     this._flags |= F_BLOCKING;
     return suspendWith(this as Future<unknown>);
@@ -144,10 +134,6 @@ export class AsyncCall<T> extends Future<T> implements CoroutineLike<T> {
 
   /** @internal */
   _settle(ok: boolean, v: unknown): void {
-    if (this._outside) {
-      this._outside = false;
-      this._loop._endExternal();
-    }
     settleFromPromise(this, ok, v);
   }
 

@@ -15,34 +15,22 @@ import { Future } from "./futures.js";
  * @internal
  */
 export class PromiseFuture<T> extends Future<T> {
-  private _abort: AbortController | null;
+  /** @internal */
+  _abort: AbortController | null;
   /** Counted as outside work until the promise settles (once). */
-  private _outside: boolean;
+  /** @internal The promise counts as outside work of the loop until it settles. */
+  _outside: boolean;
 
   constructor(loop: EventLoop, promise: PromiseLike<T>, abort: AbortController | null) {
     super(loop);
     this._abort = abort;
     this._outside = true;
     loop._beginExternal();
-    // Two arrow functions sharing one context (`this`): one async-function
-    // task makes one of these, so every closure here is per task.
-    try {
-      promise.then(
-        (v) => this._settle(true, v),
-        (e: unknown) => this._settle(false, e),
-      );
-    } catch (e) {
-      // A thenable whose then() throws fails as a Promise would adopting it,
-      // and its outside work ends here: else a virtual clock never moves again.
-      this._settle(false, e);
-    }
+    followPromise(this, promise);
   }
 
-  private _settle(ok: boolean, v: unknown): void {
-    if (this._outside) {
-      this._outside = false;
-      this._loop._endExternal();
-    }
+  /** @internal */
+  _settle(ok: boolean, v: unknown): void {
     settleFromPromise(this, ok, v);
   }
 
@@ -52,21 +40,54 @@ export class PromiseFuture<T> extends Future<T> {
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
-    const ac = this._abort;
-    this._abort = null;
-    if (ac !== null) ac.abort(new CancelledError(msg));
+    abortWith(this, msg);
     return true;
   }
 }
 
 /**
- * Settles `fut` with a promise's outcome, unless it is done already (cancelled
- * meanwhile) or its loop is closed (nothing could run its callbacks). A
- * promise rejected with nothing gets an Error that says so: a future's
- * exception is never null or undefined.
+ * A cancelled follower aborts the signal its function was given (once), with
+ * a `CancelledError` carrying the cancel message as the reason.
  * @internal
  */
-export function settleFromPromise<T>(fut: Future<T>, ok: boolean, v: unknown): void {
+export function abortWith(f: { _abort: AbortController | null }, msg: string | undefined): void {
+  const ac = f._abort;
+  f._abort = null;
+  if (ac !== null) ac.abort(new CancelledError(msg));
+}
+
+/**
+ * Hands `promise`'s outcome to `target._settle`, through two arrow functions
+ * sharing one context (the only closures per follow). A thenable whose
+ * then() throws fails as a Promise adopting it would, and the target's
+ * outside work ends there: else a virtual clock never moves again.
+ * @internal
+ */
+export function followPromise(target: { _settle(ok: boolean, v: unknown): void }, promise: PromiseLike<unknown>): void {
+  try {
+    promise.then(
+      (v) => target._settle(true, v),
+      (e: unknown) => target._settle(false, e),
+    );
+  } catch (e) {
+    target._settle(false, e);
+  }
+}
+
+/**
+ * Settles `fut` with a promise's outcome: first its outside work ends (the
+ * loop counted the promise as outside work while it was pending), then the
+ * outcome is set unless `fut` is done already (cancelled meanwhile) or its
+ * loop is closed (nothing could run its callbacks). A promise rejected with
+ * nothing gets an Error that says so: a future's exception is never null or
+ * undefined.
+ * @internal
+ */
+export function settleFromPromise<T>(fut: Future<T> & { _outside: boolean }, ok: boolean, v: unknown): void {
+  if (fut._outside) {
+    fut._outside = false;
+    fut._loop._endExternal();
+  }
   if (fut.done() || fut._loop.isClosed()) return;
   if (ok) fut.setResult(v as T);
   else fut.setException(v === undefined || v === null ? new Error(`promise rejected with ${String(v)}`) : v);
