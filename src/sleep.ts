@@ -13,7 +13,7 @@ import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-deb
 import { Future, UNBOUND } from "./futures.js";
 import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
 import { F_BLOCKING, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
-import { suspendWith } from "./internal/suspend-result.js";
+import { DONE_VOID, suspendWith } from "./internal/suspend-result.js";
 
 /**
  * What `sleep(ms)` returns for `ms > 0`: a coroutine object that is also the
@@ -192,8 +192,6 @@ function clearYielded(): void {
   const task = _getRunningLoop()?._currentTask;
   if (task != null) task._flags &= ~F_YIELDED;
 }
-
-const DONE_VOID: IteratorResult<Suspend, void> = Object.freeze({ done: true, value: undefined });
 
 /**
  * Suspends the current task for `ms` milliseconds, then evaluates to `value`.

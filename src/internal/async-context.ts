@@ -47,8 +47,12 @@ export function runWithTaskContext<R, A>(loop: EventLoop, task: Task<unknown> | 
  * carry the store to their reactions). @internal
  */
 export function storedTask(): Task<unknown> | undefined {
-  const store = storage?.getStore();
+  const store = currentStore();
   return store !== undefined && isTask(store) ? store : undefined;
+}
+
+function currentStore(): Store | undefined {
+  return storage === undefined || storage === null ? undefined : storage.getStore();
 }
 
 function isTask(store: Store): store is Task<unknown> {
@@ -57,17 +61,15 @@ function isTask(store: Store): store is Task<unknown> {
 
 /** The loop of the async-function task (or call) whose continuation runs now, unless it is closed. @internal */
 export function asyncContextLoop(): EventLoop | undefined {
-  if (storage === undefined || storage === null) return undefined;
-  const store = storage.getStore();
+  const store = currentStore();
   if (store === undefined) return undefined;
   const loop = isTask(store) ? store._loop : store;
   return loop.isClosed() ? undefined : loop;
 }
 
-/** The async-function task whose continuation runs now (`null`: a call outside a task), with its loop. @internal */
+/** The async-function task whose continuation runs now (`null`: a call outside a task), unless its loop is closed. @internal */
 export function asyncContextTask(): Task<unknown> | null | undefined {
-  if (storage === undefined || storage === null) return undefined;
-  const store = storage.getStore();
+  const store = currentStore();
   if (store === undefined) return undefined;
   if (!isTask(store)) return store.isClosed() ? undefined : null;
   return store._loop.isClosed() ? undefined : store;

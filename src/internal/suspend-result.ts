@@ -22,6 +22,9 @@ import type { Suspend } from "../coroutines.js";
 /** @internal The shared suspension result. Read `value` at once; never keep it. */
 export const SUSPENDED: { readonly done: false; value: Suspend } = { done: false, value: undefined };
 
+/** @internal The result of an operation that finished with nothing to give (shared, frozen). */
+export const DONE_VOID: IteratorResult<Suspend, void> = Object.freeze({ done: true, value: undefined });
+
 /** @internal What `yield*` sees while waiting on `fut` (or on nothing: `undefined` requeues the task). */
 export function suspendWith(fut: Suspend): IteratorYieldResult<Suspend> {
   SUSPENDED.value = fut;
