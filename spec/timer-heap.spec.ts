@@ -1,11 +1,11 @@
-import { TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, type TimerEntry } from "../src/internal/timer-heap.js";
+import { setTimerState, TIMER_DEAD, TIMER_OFF, TIMER_ON, TimerHeap, timerState, type TimerEntry } from "../src/internal/timer-heap.js";
 
 interface E extends TimerEntry {
   id: number;
 }
 
 function entry(id: number, when: number, seq: number): E {
-  return { id, _when: when, _seq: seq, _timerState: TIMER_ON };
+  return { id, _when: when, _seq: seq, _flags: TIMER_ON };
 }
 
 function drain(h: TimerHeap<E>): number[] {
@@ -47,7 +47,7 @@ describe("TimerHeap (lists per delay under a heap)", () => {
     }
     for (const e of all) {
       if (e.id % 10 !== 0) {
-        e._timerState = TIMER_DEAD;
+        setTimerState(e, TIMER_DEAD);
         h.deadCount++;
       }
     }
@@ -76,12 +76,12 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           h.push(e, delay);
         } else if (op < 7 && ref.length > 0) {
           const e = ref[rnd(ref.length)]!;
-          if (e._timerState !== TIMER_DEAD) {
-            e._timerState = TIMER_DEAD;
+          if (timerState(e) !== TIMER_DEAD) {
+            setTimerState(e, TIMER_DEAD);
             h.deadCount++;
           }
         } else if (op < 9) {
-          const live = ref.filter((e) => e._timerState !== TIMER_DEAD).sort((a, b) => a._when - b._when || a._seq - b._seq);
+          const live = ref.filter((e) => timerState(e) !== TIMER_DEAD).sort((a, b) => a._when - b._when || a._seq - b._seq);
           const got = h.pop();
           expect(got?.id).toBe(live[0]?.id);
           if (got) ref.splice(ref.indexOf(got), 1);
@@ -89,7 +89,7 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           now += rnd(5);
           h.maybeCompact();
         }
-        expect(h.liveCount).toBe(ref.filter((e) => e._timerState !== TIMER_DEAD).length);
+        expect(h.liveCount).toBe(ref.filter((e) => timerState(e) !== TIMER_DEAD).length);
       }
     }
   });
@@ -112,27 +112,27 @@ describe("TimerHeap (lists per delay under a heap)", () => {
           h.push(e, delay);
         } else if (op < 7 && ref.length > 0) {
           const e = ref[rnd(ref.length)]!;
-          if (e._timerState === TIMER_ON) {
-            e._timerState = TIMER_DEAD;
+          if (timerState(e) === TIMER_ON) {
+            setTimerState(e, TIMER_DEAD);
             h.deadCount++;
           }
         } else {
           now += rnd(8);
           const due = ref
-            .filter((e) => e._timerState === TIMER_ON && e._when <= now)
+            .filter((e) => timerState(e) === TIMER_ON && e._when <= now)
             .sort((a, b) => a._when - b._when || a._seq - b._seq);
           const out: E[] = [];
           expect(h.takeDue(now, out)).toBe(due.length);
           expect(out.map((e) => e.id)).toEqual(due.map((e) => e.id));
-          for (const e of out) expect(e._timerState).toBe(TIMER_OFF);
-          for (let i = ref.length - 1; i >= 0; i--) if (ref[i]!._when <= now || ref[i]!._timerState !== TIMER_ON) {
-            if (ref[i]!._timerState !== TIMER_ON || out.includes(ref[i]!)) ref.splice(i, 1);
+          for (const e of out) expect(timerState(e)).toBe(TIMER_OFF);
+          for (let i = ref.length - 1; i >= 0; i--) if (ref[i]!._when <= now || timerState(ref[i]!) !== TIMER_ON) {
+            if (timerState(ref[i]!) !== TIMER_ON || out.includes(ref[i]!)) ref.splice(i, 1);
           }
           const next = h.peek();
-          const live = ref.filter((e) => e._timerState === TIMER_ON).sort((a, b) => a._when - b._when || a._seq - b._seq);
+          const live = ref.filter((e) => timerState(e) === TIMER_ON).sort((a, b) => a._when - b._when || a._seq - b._seq);
           expect(next?.id).toBe(live[0]?.id);
         }
-        expect(h.liveCount).toBe(ref.filter((e) => e._timerState === TIMER_ON).length);
+        expect(h.liveCount).toBe(ref.filter((e) => timerState(e) === TIMER_ON).length);
       }
     }
   });

@@ -18,7 +18,7 @@ import { Future, isFuture } from "./futures.js";
 import { rxjsHost, type LoopHost } from "./host.js";
 import { RingQueue } from "./internal/ring-queue.js";
 import { LinkedList } from "./internal/linked-list.js";
-import { TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
+import { setTimerState, TIMER_DEAD, TIMER_ON, TimerHeap, type TimerEntry } from "./internal/timer-heap.js";
 import { TimerRelease } from "./internal/timer-release.js";
 import type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
 export type { ClockKind, EventLoopOptions, ExceptionContext, ExceptionHandler, LoopLogger, LoopTracer } from "./event-loop-types.js";
@@ -517,7 +517,7 @@ export class EventLoop implements SchedulerLike {
     this._checkClosed();
     const release = this._release;
     entry._seq = release === null ? this._seq++ : release.nextSeq();
-    entry._timerState = TIMER_ON;
+    setTimerState(entry, TIMER_ON);
     this._timers.push(entry, delay);
     if (release !== null) {
       release.added(entry);
@@ -530,8 +530,8 @@ export class EventLoop implements SchedulerLike {
 
   /** @internal A timer in the heap was cancelled: drop it lazily. */
   _timerCancelled(entry: TimerEntry): void {
-    if (entry._timerState !== TIMER_ON) return;
-    entry._timerState = TIMER_DEAD;
+    if ((entry._flags & TIMER_ON) === 0) return;
+    entry._flags ^= TIMER_ON | TIMER_DEAD;
     this._timers.deadCount++;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { EventLoop } from "./event-loop.js";
 import type { Future } from "./futures.js";
-import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
+import { type TimerEntry } from "./internal/timer-heap.js";
 import { contextState, inheritContext, type Context, type ContextOwner } from "./contextvars.js";
 
 /**
@@ -101,7 +101,7 @@ export class Handle implements Runnable, ContextOwner {
 export class TimerHandle extends Handle implements TimerEntry {
   /** @internal */ _when: number;
   /** @internal */ _seq: number;
-  /** @internal */ _timerState = TIMER_OFF;
+  /** @internal Timer state bits (internal/timer-heap.ts). */ _flags = 0;
 
   /** @internal */
   constructor(when: number, seq: number, fn: (...args: never[]) => unknown, args: unknown[], loop: EventLoop) {

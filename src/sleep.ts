@@ -11,8 +11,8 @@ import type { Runnable } from "./handles.js";
 import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
-import { TIMER_OFF, type TimerEntry } from "./internal/timer-heap.js";
-import { F_BLOCKING, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
+import type { TimerEntry } from "./internal/timer-heap.js";
+import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
 import { DONE_VOID, suspendWith } from "./internal/suspend-result.js";
 
 /**
@@ -28,20 +28,17 @@ import { DONE_VOID, suspendWith } from "./internal/suspend-result.js";
 export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, TimerEntry, Runnable {
   declare _when: number;
   declare _seq: number;
-  declare _timerState: number;
-  /** @internal The delay asked for (ms): what traces call this sleep. */
-  declare readonly _delay: number;
 
   constructor(delay: number, value: T) {
     super(UNBOUND);
     this._when = 0;
     this._seq = 0;
-    this._timerState = TIMER_OFF;
-    this._delay = delay;
-    // The value to finish with waits in `_result`, which nobody reads while
-    // the future is pending: one field less per sleeping task (the table of
-    // double-duty slots: internal/future-state.ts).
+    // The value to finish with waits in `_result`, and the delay in
+    // `_exception`, slots nobody reads while the future is pending: two fields
+    // less per sleeping task (the table of double-duty slots:
+    // internal/future-state.ts).
     this._result = value;
+    this._exception = delay;
   }
 
   next(): IteratorResult<Suspend, T> {
@@ -50,8 +47,9 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
       const loop = getRunningLoop();
       (this as { _loop: EventLoop })._loop = loop;
       if (loop._debug) loop._recordSource(this);
-      this._when = loop.time() + this._delay;
-      loop._addTimer(this, this._delay);
+      const delay = this._exception as number;
+      this._when = loop.time() + delay;
+      loop._addTimer(this, delay);
       this._flags |= F_BLOCKING;
       return suspendWith(this as Future<unknown>);
     }
@@ -90,12 +88,23 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
+    // The delay leaves `_exception`: a cancelled future makes its
+    // CancelledError there on first use.
+    this._exception = undefined;
     if (this._loop !== null) this._loop._timerCancelled(this);
     return true;
   }
 
   override _traceLabel(): string {
     return `sleep until ${this._when}`;
+  }
+
+  /**
+   * @internal The delay asked for (ms), what traces call this sleep; NaN once
+   * cancelled or failed (see the constructor).
+   */
+  get _delay(): number {
+    return this._state === CANCELLED || (this._flags & F_EXCEPTION) !== 0 ? NaN : (this._exception as number);
   }
 
   /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */

@@ -29,6 +29,7 @@
  * | `F_CANCEL_WALK` (32)     | Task              | its `cancel()` is passing the cancel down the chain of what it awaits right now: a task met again on the way closes a cycle (tasks awaiting each other), and the cancel lands there instead of going round forever |
  * | `F_YIELDED` (64)         | Task              | it is suspended in the shared `sleep(0)` operation (sleep.ts): that operation's next `next()` in this task finishes it |
  * | bits 7 and up            | Task              | `cancelling()`: the count of pending cancel requests, in units of `CANCEL_COUNT_UNIT` |
+ * | `TIMER_ON` (128), `TIMER_DEAD` (256) | SleepFuture (and TimerHandle, not a Future) | its timer state (internal/timer-heap.ts): in the loop's heap, or in it but cancelled (lazy removal); neither bit: not in a heap. Independent of `_state`: a cancelled sleep is CANCELLED and TIMER_DEAD until the heap drops it. The same bits as a Task's cancel count: a task is never a timer entry |
  *
  * Double-duty slots:
  *
@@ -39,11 +40,11 @@
  * |               | PENDING Task with `F_MUST_CANCEL`     | the cancel message to deliver                             |
  * |               | PENDING SleepFuture                   | the value to finish with (never read `_cancelMessage` on one) |
  * | `_exception`  | FINISHED with `F_EXCEPTION`           | the exception (never null or undefined: those are wrapped where they enter, see `nullishFailure` in errors.ts) |
- * |               | FINISHED without `F_EXCEPTION`        | unused (`undefined`)                                      |
+ * |               | FINISHED without `F_EXCEPTION`        | unused (`undefined`; a sleep's delay)                     |
  * |               | CANCELLED                             | the `CancelledError`, made on first use                   |
  * |               | PENDING Task                          | an exception to throw in at its next step                 |
+ * |               | SleepFuture not cancelled or failed   | the delay it was made with (ms): what arms it, and what traces call it (`_delay`); cancel() clears it, for the CancelledError |
  * | `_seq`        | TimerHandle, SleepFuture              | its place among same-time timers (scheduling order). Inside `TestScheduler.run` it is the TestScheduler action index reserved for it when it was made (`LoopHost.reserveOrder`), still in scheduling order: the one action the loop keeps armed takes that index, so the timer sorts among RxJS's work where its own action would have (internal/timer-release.ts). No extra field per sleep |
- * | `_timerState` | TimerHandle, SleepFuture              | `TIMER_OFF` / `TIMER_ON` / `TIMER_DEAD` (internal/timer-heap.ts): whether it is in the loop's heap, and if so whether it was cancelled there (lazy removal). Independent of `_state`: a cancelled sleep is CANCELLED and TIMER_DEAD until the heap drops it |
  *
  * A parked waiter (internal/parking-lot.ts) is a Future: its `_state` is one
  * of the three above, and its result the reason it was woken (`WAKE`,

@@ -19,19 +19,34 @@ export interface TimerEntry {
   /** Tie-break: scheduling order. */
   _seq: number;
   /**
-   * TIMER_OFF, TIMER_ON (in the heap) or TIMER_DEAD (in the heap, cancelled:
-   * dropped when it surfaces). One field, not two flags: sleeps are timer
-   * entries, and there may be 100k of them.
+   * Bits; the heap owns the two of `TIMER_STATE`: neither (TIMER_OFF),
+   * TIMER_ON (in the heap) or TIMER_DEAD (in the heap, cancelled: dropped when
+   * it surfaces). They live in the entry's `_flags` rather than a field of
+   * their own because sleeps are timer entries (a SleepFuture's `_flags` are
+   * its Future bits; the table in internal/future-state.ts), and a program
+   * may have 100k of them: a field is 8 bytes each.
    */
-  _timerState: number;
+  _flags: number;
 }
 
-/** `_timerState`: not in a heap. */
+/** Timer state: not in a heap (neither bit). */
 export const TIMER_OFF = 0;
-/** `_timerState`: in the heap, due to run. */
-export const TIMER_ON = 1;
-/** `_timerState`: in the heap, cancelled. */
-export const TIMER_DEAD = 2;
+/** Timer state bit: in the heap, due to run. Bit 7: never a Future bit of a timer entry (internal/future-state.ts). */
+export const TIMER_ON = 1 << 7;
+/** Timer state bit: in the heap, cancelled. */
+export const TIMER_DEAD = 1 << 8;
+/** The bits of `_flags` that hold the timer state. */
+export const TIMER_STATE = TIMER_ON | TIMER_DEAD;
+
+/** An entry's timer state: TIMER_OFF, TIMER_ON or TIMER_DEAD. */
+export function timerState(entry: TimerEntry): number {
+  return entry._flags & TIMER_STATE;
+}
+
+/** Sets an entry's timer state, keeping its other bits. */
+export function setTimerState(entry: TimerEntry, state: number): void {
+  entry._flags = (entry._flags & ~TIMER_STATE) | state;
+}
 
 /** Timers of one delay, due in order; `head` is the first not yet taken. */
 class TimerList<T extends TimerEntry> {
@@ -113,7 +128,7 @@ export class TimerHeap<T extends TimerEntry> {
     while (heap.length > 0) {
       const list = heap[0]!;
       let moved = false;
-      while (!list.empty && list.first._timerState === TIMER_DEAD) {
+      while (!list.empty && (list.first._flags & TIMER_DEAD) !== 0) {
         list.head++;
         this._count--;
         this.deadCount--;
@@ -164,12 +179,12 @@ export class TimerHeap<T extends TimerEntry> {
       let head = list.head;
       while (head < items.length) {
         const e = items[head]!;
-        if (e._timerState === TIMER_DEAD) {
+        if ((e._flags & TIMER_DEAD) !== 0) {
           head++;
           this.deadCount--;
         } else if (e._when <= t && (bound === null || timerBefore(e, bound))) {
           head++;
-          e._timerState = TIMER_OFF;
+          e._flags &= ~TIMER_ON;
           out.push(e);
           taken++;
         } else break;
@@ -194,7 +209,7 @@ export class TimerHeap<T extends TimerEntry> {
     const lists: TimerList<T>[] = [];
     this._byKey.clear();
     for (const list of this._heap) {
-      const live = list.items.slice(list.head).filter((e) => e._timerState !== TIMER_DEAD);
+      const live = list.items.slice(list.head).filter((e) => (e._flags & TIMER_DEAD) === 0);
       if (live.length === 0) {
         list.inHeap = false;
         continue;

@@ -34,7 +34,7 @@
  */
 import type { HostHandle, LoopHost } from "../host.js";
 import { RingQueue } from "./ring-queue.js";
-import { TIMER_OFF, timerBefore, type TimerEntry, type TimerHeap } from "./timer-heap.js";
+import { TIMER_ON, timerBefore, type TimerEntry, type TimerHeap } from "./timer-heap.js";
 
 export class TimerRelease<T extends TimerEntry> {
   /** Timers whose turn has come, out of the heap, in order, until a drain makes them ready. */
@@ -146,7 +146,7 @@ export class TimerRelease<T extends TimerEntry> {
     const q = this._queue;
     for (let top = timers.peek(); top !== undefined && top._when === when && top._seq < limit; top = timers.peek()) {
       timers.pop();
-      top._timerState = TIMER_OFF;
+      top._flags &= ~TIMER_ON;
       q.push(top);
     }
   }
@@ -162,7 +162,7 @@ export class TimerRelease<T extends TimerEntry> {
     const q = this._queue;
     for (let top = timers.peek(); top !== undefined && !timerBefore(upTo, top); top = timers.peek()) {
       timers.pop();
-      top._timerState = TIMER_OFF;
+      top._flags &= ~TIMER_ON;
       q.push(top);
     }
   }
