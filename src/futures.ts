@@ -10,7 +10,7 @@ import { CancelledError, InvalidStateError, loopCancelledError, RuntimeError } f
 import type { EventLoop } from "./event-loop.js";
 import { DoneCallbackHandle, type Runnable } from "./handles.js";
 import { bindToContext, type ContextCallback } from "./contextvars.js";
-import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_LOG_TRACEBACK, FINISHED, PENDING } from "./internal/future-state.js";
+import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_LOG_TRACEBACK, FINISHED, PENDING, STATE_BITS } from "./internal/future-state.js";
 import { checkLoop } from "./internal/loop-checks.js";
 import { suspendWith } from "./internal/suspend-result.js";
 import { getRunningLoop } from "./running-loop.js";
@@ -47,7 +47,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   // slot 100k times. What each slot and `_flags` bit means, in each state, is
   // the table in internal/future-state.ts.
   /** @internal */ declare readonly _loop: EventLoop;
-  /** @internal PENDING, FINISHED or CANCELLED (internal/future-state.ts). */ declare _state: number;
   /** @internal The result; also the cancel message (see internal/future-state.ts). */ declare _result: T | undefined;
   /** @internal The exception; also a CancelledError or one to throw in (see internal/future-state.ts). */
   declare _exception: unknown;
@@ -56,7 +55,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** A pending future on `loop` (the running loop when omitted). */
   constructor(loop?: EventLoop) {
-    this._state = PENDING;
     this._result = undefined;
     this._exception = undefined;
     this._callbacks = null;
@@ -69,6 +67,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const l = loop == null ? getRunningLoop() : checkLoop("new Future(loop)", loop);
     this._loop = l;
     if (l._debug) l._recordSource(this);
+  }
+
+  /**
+   * @internal PENDING, FINISHED or CANCELLED: the low bits of `_flags`
+   * (internal/future-state.ts), so a future has one number field for its
+   * state and its flags, not two (8 bytes per pending task and sleep).
+   */
+  get _state(): number {
+    return this._flags & STATE_BITS;
+  }
+
+  set _state(state: number) {
+    this._flags = (this._flags & ~STATE_BITS) | state;
   }
 
   /** @internal Where it was created, when the loop was in debug mode then. */

@@ -5,14 +5,14 @@
  */
 import type { CoroutineLike, Suspend } from "./coroutines.js";
 import { describe } from "./coroutines.js";
-import { RuntimeError } from "./errors.js";
+import { type CancelledError, loopCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handles.js";
 import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
 import type { TimerEntry } from "./internal/timer-heap.js";
-import { CANCELLED, F_BLOCKING, F_EXCEPTION, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
+import { F_BLOCKING, F_EXCEPTION, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
 import { DONE_VOID, suspendWith } from "./internal/suspend-result.js";
 
 /**
@@ -88,9 +88,6 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
-    // The delay leaves `_exception`: a cancelled future makes its
-    // CancelledError there on first use.
-    this._exception = undefined;
     if (this._loop !== null) this._loop._timerCancelled(this);
     return true;
   }
@@ -100,11 +97,21 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
   }
 
   /**
-   * @internal The delay asked for (ms), what traces call this sleep; NaN once
-   * cancelled or failed (see the constructor).
+   * @internal The delay asked for (ms), what traces call this sleep (kept in
+   * `_exception`: see the constructor); NaN if it failed, which only a caller
+   * of setException() on the sleep itself can make it do.
    */
   get _delay(): number {
-    return this._state === CANCELLED || (this._flags & F_EXCEPTION) !== 0 ? NaN : (this._exception as number);
+    return (this._flags & F_EXCEPTION) !== 0 ? NaN : (this._exception as number);
+  }
+
+  /**
+   * @internal A new CancelledError each time, as CPython's
+   * `_make_cancelled_error` makes one per call: `_exception`, where other
+   * futures keep theirs, still holds the delay, for traces of the wait.
+   */
+  override _makeCancelledError(): CancelledError {
+    return loopCancelledError(this._cancelMessage);
   }
 
   /** The task stopped waiting (cancelled, or its generator closed): the timer goes too. */

@@ -41,9 +41,9 @@
  * |               | PENDING SleepFuture                   | the value to finish with (never read `_cancelMessage` on one) |
  * | `_exception`  | FINISHED with `F_EXCEPTION`           | the exception (never null or undefined: those are wrapped where they enter, see `nullishFailure` in errors.ts) |
  * |               | FINISHED without `F_EXCEPTION`        | unused (`undefined`; a sleep's delay)                     |
- * |               | CANCELLED                             | the `CancelledError`, made on first use                   |
+ * |               | CANCELLED                             | the `CancelledError`, made on first use (not a sleep's)   |
  * |               | PENDING Task                          | an exception to throw in at its next step                 |
- * |               | SleepFuture not cancelled or failed   | the delay it was made with (ms): what arms it, and what traces call it (`_delay`); cancel() clears it, for the CancelledError |
+ * |               | SleepFuture not failed                | the delay it was made with (ms): what arms it, and what traces call it (`_delay`), also once cancelled (its CancelledError is made anew on each use, as CPython's `_make_cancelled_error` does) |
  * | `_seq`        | TimerHandle, SleepFuture              | its place among same-time timers (scheduling order). Inside `TestScheduler.run` it is the TestScheduler action index reserved for it when it was made (`LoopHost.reserveOrder`), still in scheduling order: the one action the loop keeps armed takes that index, so the timer sorts among RxJS's work where its own action would have (internal/timer-release.ts). No extra field per sleep |
  *
  * A parked waiter (internal/parking-lot.ts) is a Future: its `_state` is one
@@ -60,24 +60,26 @@ export const PENDING = 0;
 export const FINISHED = 1;
 /** `_state`: cancelled. */
 export const CANCELLED = 2;
+/** The low bits of `_flags` that hold `_state`. */
+export const STATE_BITS = 3;
 
 /** `_flags`: set while a coroutine's `yield*` hands this future to its task. */
-export const F_BLOCKING = 1;
+export const F_BLOCKING = 1 << 2;
 /** `_flags`: an exception is set and nobody has looked at it yet. */
-export const F_LOG_TRACEBACK = 2;
+export const F_LOG_TRACEBACK = 1 << 3;
 /** `_flags` of a Task: a cancel to deliver at the next step. */
-export const F_MUST_CANCEL = 4;
+export const F_MUST_CANCEL = 1 << 4;
 /** `_flags` of a SleepFuture: its `yield*` has finished. */
-export const F_SLEEP_DONE = 8;
+export const F_SLEEP_DONE = 1 << 5;
 /** `_flags`: FINISHED with an exception (the one test of "failed"; see the table). */
-export const F_EXCEPTION = 16;
+export const F_EXCEPTION = 1 << 6;
 /** `_flags` of a Task: its `cancel()` is walking down what it awaits (cycle detection). */
-export const F_CANCEL_WALK = 32;
+export const F_CANCEL_WALK = 1 << 7;
 
 /** `_flags` of a Task: suspended in the shared `sleep(0)` operation. */
-export const F_YIELDED = 64;
+export const F_YIELDED = 1 << 8;
 
 /** `_flags` of a Task: `cancelling()` is kept above the F_* bits, from this bit up. */
-export const CANCEL_COUNT_SHIFT = 7;
+export const CANCEL_COUNT_SHIFT = 9;
 /** One cancel request, in `_flags`. */
 export const CANCEL_COUNT_UNIT = 1 << CANCEL_COUNT_SHIFT;

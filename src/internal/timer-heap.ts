@@ -31,10 +31,10 @@ export interface TimerEntry {
 
 /** Timer state: not in a heap (neither bit). */
 export const TIMER_OFF = 0;
-/** Timer state bit: in the heap, due to run. Bit 7: never a Future bit of a timer entry (internal/future-state.ts). */
-export const TIMER_ON = 1 << 7;
+/** Timer state bit: in the heap, due to run. Bit 9: never a Future bit of a timer entry (internal/future-state.ts). */
+export const TIMER_ON = 1 << 9;
 /** Timer state bit: in the heap, cancelled. */
-export const TIMER_DEAD = 1 << 8;
+export const TIMER_DEAD = 1 << 10;
 /** The bits of `_flags` that hold the timer state. */
 export const TIMER_STATE = TIMER_ON | TIMER_DEAD;
 
