@@ -2,6 +2,9 @@
  * A growable ring buffer used as a FIFO queue: O(1) push and shift with no
  * `Array.prototype.shift()` (which is O(n) on large arrays) and no node per item.
  */
+/** Below this many slots (minus one) a drained queue keeps its buffer: small ones are cheap to keep. */
+const SHRINK_FROM = 4095;
+
 export class RingQueue<T> {
   private _buf: (T | undefined)[];
   private _mask: number;
@@ -34,7 +37,12 @@ export class RingQueue<T> {
     const item = this._buf[i];
     this._buf[i] = undefined; // let the item be collected
     this._head = (i + 1) & this._mask;
-    this.length--;
+    // Give back what a burst took once it has drained to a quarter (as
+    // CPython's deque frees its blocks): the loop's ready queue held every
+    // task of a 100k-task spawn at once, and kept those 1 MB of slots for
+    // the rest of the program. Halving at a quarter leaves it half full, so
+    // a queue that hovers at the boundary does not grow and shrink in turn.
+    if (--this.length === (this._mask + 1) >> 2 && this._mask >= SHRINK_FROM) this._resize((this._mask + 1) >> 1);
     return item;
   }
 
@@ -57,12 +65,16 @@ export class RingQueue<T> {
   }
 
   private _grow(): void {
+    this._resize((this._mask + 1) * 2);
+  }
+
+  /** Moves the items, oldest first, to a new buffer of `cap` (a power of two, above `length`). */
+  private _resize(cap: number): void {
     const old = this._buf;
-    const cap = old.length;
-    const next = new Array<T | undefined>(cap * 2);
+    const next = new Array<T | undefined>(cap);
     for (let i = 0; i < this.length; i++) next[i] = old[(this._head + i) & this._mask];
     this._buf = next;
-    this._mask = cap * 2 - 1;
+    this._mask = cap - 1;
     this._head = 0;
   }
 }
