@@ -57,7 +57,10 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
     // Anything else awaits this sleep again, or while it is awaited.
     if ((this._flags & F_SLEEP_DONE) !== 0 || this._state === PENDING) throw reusedCoroutine(`sleep(${this._delay})`);
     this._flags |= F_SLEEP_DONE;
-    return { done: true, value: this.result() };
+    const value = this.result();
+    // A sleep without a value (nearly all) ends with the shared frozen result:
+    // no 40-byte `{ done, value }` per sleep.
+    return value === undefined ? (DONE_VOID as IteratorResult<Suspend, T>) : { done: true, value };
   }
 
   throw(e: unknown): IteratorResult<Suspend, T> {
