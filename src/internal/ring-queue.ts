@@ -64,15 +64,33 @@ export class RingQueue<T> {
     return out;
   }
 
+  /**
+   * Full: doubles the buffer in place. The items are copied by the engine's
+   * own array builtins, never by a loop here: growing runs a handful of times
+   * per burst, so it is never optimized, and an interpreted copy loop paid
+   * several inline-cache lookups per item (about 150M instructions of a
+   * 100k-task spawn, by callgrind). The wrapped part, before `_head`, moves
+   * to just past the old end, so the items stay in order from `_head`.
+   */
   private _grow(): void {
-    this._resize((this._mask + 1) * 2);
+    const buf = this._buf;
+    const cap = this._mask + 1;
+    const head = this._head;
+    buf.length = cap * 2;
+    if (head !== 0) {
+      buf.copyWithin(cap, 0, head);
+      buf.fill(undefined, 0, head);
+    }
+    this._mask = cap * 2 - 1;
   }
 
-  /** Moves the items, oldest first, to a new buffer of `cap` (a power of two, above `length`). */
+  /** Moves the items, oldest first, to a new buffer of `cap` (a power of two, above `length`), by builtins (see `_grow`). */
   private _resize(cap: number): void {
-    const old = this._buf;
-    const next = new Array<T | undefined>(cap);
-    for (let i = 0; i < this.length; i++) next[i] = old[(this._head + i) & this._mask];
+    const buf = this._buf;
+    const head = this._head;
+    const end = head + this.length;
+    const next = end <= buf.length ? buf.slice(head, end) : buf.slice(head).concat(buf.slice(0, end - buf.length));
+    next.length = cap;
     this._buf = next;
     this._mask = cap - 1;
     this._head = 0;
