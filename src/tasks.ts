@@ -78,8 +78,11 @@ let taskCounter = 0;
  * from a finished generator (CPython: "cannot reuse already awaited
  * coroutine"). A property, not a WeakMap: a WeakMap entry per task made
  * spawning 200k tasks about 2.5x slower (ephemeron tables are costly to GC);
- * the property costs a few percent of spawning and 9 bytes per sleeping
- * generator task (heap per task 463 -> 472 bytes, 100k tasks).
+ * the property costs a few percent of spawning, and 8 bytes per task when V8
+ * still had a spare slot in the generator's shape (a task made right after
+ * its generator), else a 40-byte property array (generators made in bulk
+ * before their tasks, as a gather's arguments are: V8 sizes a generator
+ * function's objects from its first few, made with no property).
  */
 const OWNER = Symbol("rx-asyncio task");
 
