@@ -19,7 +19,7 @@ import {
   type AwaitedOf,
 } from "./internal/awaitables.js";
 import { _nextTaskId, _ownerOf, Task, type TaskOptions } from "./tasks.js";
-import { CANCELLED, FINISHED, PENDING } from "./internal/future-state.js";
+import { CANCELLED, F_EXCEPTION, FINISHED, PENDING, STATE_BITS } from "./internal/future-state.js";
 
 /** Options of `gather`. */
 export interface GatherOptions {
@@ -101,19 +101,19 @@ class GatheringFuture<R> extends Future<R> {
   /** @internal */
   _childDone(child: Future<unknown>): void {
     this._nfinished++;
-    if (this._state !== PENDING) {
+    if ((this._flags & STATE_BITS) !== PENDING) {
       // Already failed: a late child's failure counts as seen, as in asyncio.
       if (child._state === FINISHED && child._logTraceback) child._retrieved();
       return;
     }
     if (!this._returnExceptions) {
-      if (child._state === CANCELLED) {
+      const cf = child._flags;
+      if ((cf & STATE_BITS) === CANCELLED) {
         super.setException(child._makeCancelledError());
         return;
       }
-      const exc = child.exception();
-      if (exc !== null) {
-        super.setException(exc);
+      if ((cf & F_EXCEPTION) !== 0) {
+        super.setException(child.exception());
         return;
       }
     }
@@ -123,8 +123,9 @@ class GatheringFuture<R> extends Future<R> {
     const results = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const c = children[i]!;
-      if (c._state === CANCELLED) results[i] = c._makeCancelledError();
-      else if (c._failed) results[i] = c.exception();
+      const cf = c._flags;
+      if ((cf & STATE_BITS) === CANCELLED) results[i] = c._makeCancelledError();
+      else if ((cf & F_EXCEPTION) !== 0) results[i] = c.exception();
       else results[i] = c._result;
     }
     if (this._cancelRequested) super.setException(child._makeCancelledError());
@@ -287,7 +288,7 @@ function gatherArray(args: readonly unknown[], n: number, bits: number, where = 
   let anyDone = false;
   for (let i = 0; i < n; i++) {
     const c = children[i]!;
-    if (c._state === PENDING) c._addCallback(cb as never);
+    if ((c._flags & STATE_BITS) === PENDING) c._addCallback(cb as never);
     else anyDone = true;
   }
   // Children done already (eager tasks that finished, done futures) count

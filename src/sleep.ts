@@ -12,7 +12,7 @@ import { _getRunningLoop, getRunningLoop } from "./running-loop.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./internal/loop-debug.js";
 import { Future, UNBOUND } from "./futures.js";
 import type { TimerEntry } from "./internal/timer-heap.js";
-import { F_BLOCKING, F_EXCEPTION, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING } from "./internal/future-state.js";
+import { F_BLOCKING, F_EXCEPTION, F_SLEEP_DONE, F_YIELDED, FINISHED, PENDING, STATE_BITS } from "./internal/future-state.js";
 import { DONE_VOID, suspendWith } from "./internal/suspend-result.js";
 
 /**
@@ -42,7 +42,7 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
   }
 
   next(): IteratorResult<Suspend, T> {
-    if (this._loop === null && this._state === PENDING) {
+    if (this._loop === null && (this._flags & STATE_BITS) === PENDING) {
       if (unawaitedState.count !== 0) markAwaited(this);
       const loop = getRunningLoop();
       (this as { _loop: EventLoop })._loop = loop;
@@ -55,9 +55,11 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
     }
     // The one legitimate second next(): the task resuming after the timer.
     // Anything else awaits this sleep again, or while it is awaited.
-    if ((this._flags & F_SLEEP_DONE) !== 0 || this._state === PENDING) throw reusedCoroutine(`sleep(${this._delay})`);
-    this._flags |= F_SLEEP_DONE;
-    const value = this.result();
+    const flags = this._flags;
+    if ((flags & F_SLEEP_DONE) !== 0 || (flags & STATE_BITS) === PENDING) throw reusedCoroutine(`sleep(${this._delay})`);
+    this._flags = flags | F_SLEEP_DONE;
+    // Finished by its timer: the value waiting in `_result` (result() only when it failed or was cancelled).
+    const value = (flags & STATE_BITS) === FINISHED && (flags & F_EXCEPTION) === 0 ? (this._result as T) : this.result();
     // A sleep without a value (nearly all) ends with the shared frozen result:
     // no 40-byte `{ done, value }` per sleep.
     return value === undefined ? (DONE_VOID as IteratorResult<Suspend, T>) : { done: true, value };
@@ -83,8 +85,8 @@ export class SleepFuture<T> extends Future<T> implements CoroutineLike<T>, Timer
   }
 
   _run(): void {
-    if (this._state === PENDING) {
-      this._state = FINISHED;
+    if ((this._flags & STATE_BITS) === PENDING) {
+      this._flags |= FINISHED; // from PENDING (0): no state bits to clear
       this._scheduleCallbacks();
     }
   }

@@ -30,6 +30,7 @@ import {
   F_MUST_CANCEL,
   FINISHED,
   PENDING,
+  STATE_BITS,
 } from "./internal/future-state.js";
 import { checkLoop, checkOptionKeys } from "./internal/loop-checks.js";
 import { Context, contextState, inheritContext, type ContextOwner } from "./contextvars.js";
@@ -376,7 +377,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
     // unwinds a generator's throw() about twice as fast.
     // The task has seen the awaited future's failure even when a pending
     // cancel is thrown in instead (asyncio's __wakeup calls result() first).
-    const st = waited._state;
+    const st = waited._flags & STATE_BITS;
     if (st === CANCELLED) {
       if (exc === undefined) exc = waited._makeCancelledError();
     } else if ((waited._flags & F_EXCEPTION) !== 0) {
@@ -391,7 +392,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
    * the wake-up read, then files what it yielded, keeping the invariant above.
    */
   _step(): void {
-    if (this._state !== PENDING) return;
+    if ((this._flags & STATE_BITS) !== PENDING) return;
     const loop = this._loop;
     const exc = this._wakeUp();
     const prev = loop._currentTask;
@@ -422,7 +423,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
         this._setCancelled(loopCancelledError(this._cancelMessage));
       } else {
         this._result = r.value;
-        this._state = FINISHED;
+        this._flags |= FINISHED; // from PENDING (0): no state bits to clear
         this._scheduleCallbacks();
       }
       return;
@@ -438,7 +439,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
           this._retry(new RuntimeError(`Task ${this.getName()} got a future attached to a different loop`));
         } else if (y === this) {
           this._retry(new RuntimeError(`Task ${this.getName()} cannot await itself`));
-        } else if (y._state !== PENDING) {
+        } else if ((y._flags & STATE_BITS) !== PENDING) {
           loop._pushReady(this);
         } else {
           y._addCallback(this);
