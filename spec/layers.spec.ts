@@ -5,7 +5,7 @@
  * cycle exists. A fixture proves each kind of bad import is caught.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -88,5 +88,44 @@ describe("layer rules (dependency-cruiser)", () => {
     it("lets a type-only import go upward", () => {
       expect(found.filter((v) => v.includes("src/tasks.ts"))).toEqual([]);
     });
+  });
+});
+
+/**
+ * Value re-exports (`export { X } from "./y.js"`) outside the entry points.
+ * TypeScript's CommonJS output makes each one a getter on `exports`, so every
+ * read of X through that module is a call until V8 optimizes the reader: one
+ * re-export of DONE_VOID in internal/wait-op.ts cost W4 (a million put()s)
+ * 23% of its instructions. dependency-cruiser cannot see this (it merges a
+ * module's import and re-export of the same file into one edge).
+ */
+function valueReexports(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (!entry.endsWith(".ts") || /(^|\/)index\.ts$/.test(entry) || entry === "executor.ts") continue;
+    const text = readFileSync(join(dir, entry), "utf8");
+    for (const m of text.matchAll(/^export\s+(\{[^}]*\}|\*(\s+as\s+\w+)?)\s+from\s+["']([^"']+)["']/gm)) {
+      const names = m[1]!.startsWith("{") ? m[1]!.slice(1, -1).split(",").map((n) => n.trim()).filter((n) => n !== "" && !n.startsWith("type ")) : ["*"];
+      if (names.length > 0) found.push(`${entry}: ${names.join(", ")} from ${m[3]}`);
+    }
+  }
+  return found;
+}
+
+describe("no value re-exports outside the entry points", () => {
+  it("src/ imports each name from the module that defines it", () => {
+    expect(valueReexports(join(root, "src"))).toEqual([]);
+  });
+
+  it("catches one (a fixture)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rx-asyncio-reexport-"));
+    try {
+      mkdirSync(join(dir, "internal"));
+      writeFileSync(join(dir, "internal", "wait-op.ts"), 'export type { Suspend } from "../coroutines.js";\nexport { DONE_VOID, type X } from "./suspend-result.js";\n');
+      writeFileSync(join(dir, "index.ts"), 'export { Queue } from "./queues.js";\n');
+      expect(valueReexports(dir)).toEqual(["internal/wait-op.ts: DONE_VOID from ./suspend-result.js"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,10 @@ import type { Queue } from "../queues.js";
 import { boundLoop } from "./loop-bound.js";
 import { markAwaited, unawaitedState } from "./loop-debug.js";
 import { Waiter, WAKE } from "./parking-lot.js";
-import { DONE_VOID, OP_DONE, OP_PENDING, OP_WAITING, ParkOnceOp, reused, suspendOn, WaitOp } from "./wait-op.js";
+// DONE_VOID straight from its module: a re-export is a getter in the CommonJS
+// build, one call per put() until V8 optimizes the caller (W4: a million).
+import { DONE_VOID } from "./suspend-result.js";
+import { OP_DONE, OP_PENDING, OP_WAITING, ParkOnceOp, reused, suspendOn, WaitOp } from "./wait-op.js";
 
 /**
  * `q.get()`: takes an item at once if nobody is ahead, else parks.

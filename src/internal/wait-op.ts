@@ -28,7 +28,6 @@ export const OP_DONE = 2;
 
 /** The result of an operation that finished without waiting. @internal */
 export const DONE_TRUE: IteratorResult<Suspend, true> = Object.freeze({ done: true, value: true });
-export { DONE_VOID } from "./suspend-result.js";
 
 /** What `yield*` sees while an operation waits on `w`. @internal */
 export function suspendOn(w: Waiter): IteratorResult<Suspend, never> {
