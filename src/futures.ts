@@ -73,6 +73,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @internal PENDING, FINISHED or CANCELLED: the low bits of `_flags`
    * (internal/future-state.ts), so a future has one number field for its
    * state and its flags, not two (8 bytes per pending task and sleep).
+   * The kernel's hot paths (this file, tasks, sleep, gather, wait, the
+   * waiting operations) read `_flags & STATE_BITS` instead: until V8
+   * optimizes a caller, each accessor read is a call.
    */
   get _state(): number {
     return this._flags & STATE_BITS;
@@ -93,7 +96,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * sleep keeps its value there: never read this on one.)
    */
   get _cancelMessage(): string | undefined {
-    return this._state === FINISHED ? undefined : (this._result as string | undefined);
+    return (this._flags & STATE_BITS) === FINISHED ? undefined : (this._result as string | undefined);
   }
 
   set _cancelMessage(msg: string | undefined) {
@@ -107,12 +110,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Whether it has a result, an exception, or was cancelled. */
   done(): boolean {
-    return this._state !== PENDING;
+    return (this._flags & STATE_BITS) !== PENDING;
   }
 
   /** Whether it was cancelled. */
   cancelled(): boolean {
-    return this._state === CANCELLED;
+    return (this._flags & STATE_BITS) === CANCELLED;
   }
 
   /**
@@ -120,12 +123,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * cancelled, `InvalidStateError` if it is still pending.
    */
   result(): T {
-    if (this._state === FINISHED) {
+    if ((this._flags & STATE_BITS) === FINISHED) {
       if (this._logTraceback) this._retrieved();
       if ((this._flags & F_EXCEPTION) !== 0) throw this._exception;
       return this._result as T;
     }
-    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if ((this._flags & STATE_BITS) === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Result is not ready: the future is still pending");
   }
 
@@ -134,11 +137,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * `CancelledError` if it was cancelled, `InvalidStateError` if pending.
    */
   exception(): unknown {
-    if (this._state === FINISHED) {
+    if ((this._flags & STATE_BITS) === FINISHED) {
       if (this._logTraceback) this._retrieved();
       return (this._flags & F_EXCEPTION) !== 0 ? this._exception : null;
     }
-    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if ((this._flags & STATE_BITS) === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Exception is not set: the future is still pending");
   }
 
@@ -147,10 +150,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws InvalidStateError if it is already done; RuntimeError if its loop is closed
    */
   setResult(value: T): void {
-    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if ((this._flags & STATE_BITS) !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
     if (this._loop._closed) throwLoopClosed("setResult()");
     this._result = value;
-    this._state = FINISHED;
+    this._flags |= FINISHED; // from PENDING (0): no state bits to clear
     this._scheduleCallbacks();
   }
 
@@ -162,7 +165,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws TypeError if `exception` is null or undefined; InvalidStateError if it is already done; RuntimeError if its loop is closed
    */
   setException(exception: unknown): void {
-    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
+    if ((this._flags & STATE_BITS) !== PENDING) throw new InvalidStateError(`invalid state: the future is already ${this._stateName()}`);
     if (this._loop._closed) throwLoopClosed("setException()");
     if (exception === undefined || exception === null) {
       throw new TypeError(`setException(exception): 'exception' must be an Error (any value but null or undefined), got ${describe(exception)}`);
@@ -173,8 +176,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal Finishes the future with an exception (not nullish: see `nullishFailure`). */
   _fail(exception: unknown): void {
     this._exception = exception;
-    this._state = FINISHED;
-    this._flags |= F_LOG_TRACEBACK | F_EXCEPTION;
+    this._flags = (this._flags & ~STATE_BITS) | FINISHED | F_LOG_TRACEBACK | F_EXCEPTION;
     this._loop._unretrieved.add(this);
     this._scheduleCallbacks();
   }
@@ -189,8 +191,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Returns `false` if it was already done.
    */
   cancel(msg?: string): boolean {
-    if (this._state !== PENDING) return false;
-    this._state = CANCELLED;
+    if ((this._flags & STATE_BITS) !== PENDING) return false;
+    this._flags |= CANCELLED; // from PENDING (0)
     this._cancelMessage = msg;
     this._scheduleCallbacks();
     return true;
@@ -208,7 +210,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this._loop._closed) throwLoopClosed("addDoneCallback()");
     // It runs in a copy of the context current now (asyncio's add_done_callback).
     const cb = bindToContext(fn) as DoneCallback<T>;
-    if (this._state !== PENDING) {
+    if ((this._flags & STATE_BITS) !== PENDING) {
       this._loop._pushReady(new DoneCallbackHandle(cb, this));
       return;
     }
@@ -295,7 +297,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         }
       };
       // A finished future settles without the loop, which may be closed by now.
-      if (this._state !== PENDING) {
+      if ((this._flags & STATE_BITS) !== PENDING) {
         settle(this);
         return;
       }
@@ -367,7 +369,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   _stateName(): string {
-    return this._state === PENDING ? "pending" : this._state === CANCELLED ? "cancelled" : "finished";
+    return (this._flags & STATE_BITS) === PENDING ? "pending" : (this._flags & STATE_BITS) === CANCELLED ? "cancelled" : "finished";
   }
 }
 
@@ -402,7 +404,7 @@ class FutureIter<T> implements Iterator<Suspend, T, unknown> {
 
   next(): IteratorResult<Suspend, T> {
     const fut = this._fut;
-    if (fut._state !== PENDING) return { done: true, value: fut.result() };
+    if ((fut._flags & STATE_BITS) !== PENDING) return { done: true, value: fut.result() };
     if (this._yielded) {
       throw new RuntimeError("yield* resumed before the future was done (was the coroutine stepped by hand?)");
     }

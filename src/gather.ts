@@ -70,7 +70,7 @@ class GatheringFuture<R> extends Future<R> {
    */
   override [Symbol.iterator](): Iterator<Suspend, R, unknown> {
     const me = this._loop._currentTask;
-    if (me !== null && this._state === PENDING) {
+    if (me !== null && (this._flags & STATE_BITS) === PENDING) {
       const i = this._children.indexOf(me);
       if (i >= 0) throw awaitsItself("gather(...aws)", me.getName(), `aws[${i}]`);
     }
@@ -87,7 +87,7 @@ class GatheringFuture<R> extends Future<R> {
    * or no child could be cancelled (they have all finished).
    */
   override cancel(msg?: string): boolean {
-    if (this._state !== PENDING) return false;
+    if ((this._flags & STATE_BITS) !== PENDING) return false;
     const children = this._children;
     let ret = false;
     for (let i = 0; i < children.length; i++) {
@@ -103,7 +103,7 @@ class GatheringFuture<R> extends Future<R> {
     this._nfinished++;
     if ((this._flags & STATE_BITS) !== PENDING) {
       // Already failed: a late child's failure counts as seen, as in asyncio.
-      if (child._state === FINISHED && child._logTraceback) child._retrieved();
+      if ((child._flags & STATE_BITS) === FINISHED && child._logTraceback) child._retrieved();
       return;
     }
     if (!this._returnExceptions) {
@@ -294,6 +294,6 @@ function gatherArray(args: readonly unknown[], n: number, bits: number, where = 
   // Children done already (eager tasks that finished, done futures) count
   // now, as in asyncio 3.12: if all are, the gather is done when returned and
   // `yield*` on it does not suspend.
-  if (anyDone) for (let i = 0; i < n; i++) if (children[i]!._state !== PENDING) outer._childDone(children[i]!);
+  if (anyDone) for (let i = 0; i < n; i++) if ((children[i]!._flags & STATE_BITS) !== PENDING) outer._childDone(children[i]!);
   return outer;
 }

@@ -250,7 +250,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
    * `yield*`). Returns `false` if the task is already done.
    */
   override cancel(msg?: string): boolean {
-    if (this._state !== PENDING) return false;
+    if ((this._flags & STATE_BITS) !== PENDING) return false;
     // asyncio's cancel() calls the awaited future's cancel(), which for a task
     // recurses: a chain of tasks awaiting tasks goes one stack frame per task,
     // and a cycle of tasks awaiting each other recurses until RecursionError.
@@ -265,7 +265,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
       const w = t._futWaiter;
       if (w === null) break;
       if (w instanceof Task && w.cancel === taskCancel) {
-        if (w._state !== PENDING) break; // done: its callback wakes t
+        if ((w._flags & STATE_BITS) !== PENDING) break; // done: its callback wakes t
         if ((w._flags & F_CANCEL_WALK) !== 0) {
           t._wakeToCancel(w, msg);
           endCancelWalk(this as Task<unknown>);
@@ -473,7 +473,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, ContextOwn
   }
 
   private _setCancelled(e: CancelledError): void {
-    this._state = CANCELLED;
+    this._flags = (this._flags & ~STATE_BITS) | CANCELLED;
     this._cancelMessage = e.message === "" ? this._cancelMessage : e.message;
     this._exception = e;
     this._scheduleCallbacks();

@@ -18,7 +18,7 @@ import {
   releaseWaiter,
   toFuture,
 } from "./internal/awaitables.js";
-import { PENDING } from "./internal/future-state.js";
+import { PENDING, STATE_BITS } from "./internal/future-state.js";
 
 /** `wait()` returns when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
@@ -156,7 +156,7 @@ function* waitImpl(
   for (let i = 0; i < fs.length; i++) {
     const f = fs[i]!;
     if (count === null) f.addDoneCallback(onCompletion!);
-    else if (f._state === PENDING) f._addCallback(count);
+    else if ((f._flags & STATE_BITS) === PENDING) f._addCallback(count);
     else loop._pushReady(count);
   }
   try {
@@ -166,18 +166,18 @@ function* waitImpl(
     for (let i = 0; i < fs.length; i++) {
       const f = fs[i]!;
       if (count === null) f.removeDoneCallback(onCompletion!);
-      else if (f._state === PENDING) f._removeWaiter(count);
+      else if ((f._flags & STATE_BITS) === PENDING) f._removeWaiter(count);
     }
   }
   let stillPending = 0;
-  for (let i = 0; i < fs.length; i++) if (fs[i]!._state === PENDING) stillPending++;
+  for (let i = 0; i < fs.length; i++) if ((fs[i]!._flags & STATE_BITS) === PENDING) stillPending++;
   // All done (the usual end): the set of distinct futures is the done set.
   if (stillPending === 0) return [distinct, new Set()];
   const done = new Set<Future<unknown>>();
   const pending = new Set<Future<unknown>>();
   for (let i = 0; i < fs.length; i++) {
     const f = fs[i]!;
-    (f._state !== PENDING ? done : pending).add(f);
+    ((f._flags & STATE_BITS) !== PENDING ? done : pending).add(f);
   }
   return [done, pending];
 }

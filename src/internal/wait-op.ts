@@ -13,7 +13,7 @@
 import type { CoroutineLike, Suspend } from "../coroutines.js";
 import { RuntimeError } from "../errors.js";
 import type { Future } from "../futures.js";
-import { CANCELLED, F_BLOCKING, FINISHED, PENDING } from "./future-state.js";
+import { CANCELLED, F_BLOCKING, FINISHED, PENDING, STATE_BITS } from "./future-state.js";
 import type { Waiter } from "./parking-lot.js";
 import { markAwaited, trackUnawaited, unawaitedState } from "./loop-debug.js";
 import { _getRunningLoop } from "../running-loop.js";
@@ -89,10 +89,10 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
   /** The waiter the task resumed from; throws if it was cancelled. */
   protected _resumed(): Waiter {
     const w = this._waiter!;
-    if (w._state === FINISHED) return w;
+    if ((w._flags & STATE_BITS) === FINISHED) return w;
     this._waiter = null;
     this._opState = OP_DONE;
-    if (w._state === CANCELLED) throw w._makeCancelledError();
+    if ((w._flags & STATE_BITS) === CANCELLED) throw w._makeCancelledError();
     w.cancel();
     throw notWoken();
   }
@@ -102,8 +102,8 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
     if (this._opState === OP_WAITING) {
       const w = this._waiter!;
       this._waiter = null;
-      if (w._state === PENDING) w.cancel();
-      else if (w._state === FINISHED) this._passOn(w._result!);
+      if ((w._flags & STATE_BITS) === PENDING) w.cancel();
+      else if ((w._flags & STATE_BITS) === FINISHED) this._passOn(w._result!);
     }
     this._opState = OP_DONE;
   }
