@@ -96,6 +96,29 @@ describe("EventLoop callbacks", () => {
   });
 });
 
+describe("EventLoop ready queue", () => {
+  /** How many callbacks the loop's ready queue can hold before it grows. */
+  const readySlots = (loop: EventLoop): number => (loop as unknown as { _ready: { _mask: number } })._ready._mask + 1;
+
+  test("holds a burst, and gives back its slots as it drains", async () => {
+    const loop = virtualLoop();
+    const seen: number[] = [];
+    await loop.runUntilComplete(function* () {
+      // 20,000 tasks made at once: all of them in the ready queue together.
+      const tasks = Array.from({ length: 20_000 }, (_, i) =>
+        createTask(function* () {
+          if (i === 0 || i === 19_999) seen.push(readySlots(loop));
+          return i;
+        }),
+      );
+      for (const t of tasks) yield* t;
+    });
+    expect(seen).toEqual([32_768, 2_048]);
+    expect(readySlots(loop)).toBe(2_048);
+    loop.close();
+  });
+});
+
 describe("EventLoop running and closing", () => {
   test("runUntilComplete resolves with the result and rejects with the exception", async () => {
     const loop = virtualLoop();

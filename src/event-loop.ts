@@ -75,7 +75,7 @@ export class EventLoop implements SchedulerLike {
    */
   readonly _release: TimerRelease<TimerEntry & Runnable> | null;
   /** @internal */ _debug: boolean;
-  /** @internal */ readonly _ready = new RingQueue<Runnable>(64);
+  /** @internal Gives back a burst's slots as it drains (a 100k-task spawn: 1 MB). */ readonly _ready = new RingQueue<Runnable>(64, true);
   /** @internal */ readonly _timers = new TimerHeap<TimerEntry & Runnable>();
   /** @internal Pending tasks; the loop keeps them alive (gh-88831). */
   readonly _tasks = new LinkedList<Task<unknown>>();
