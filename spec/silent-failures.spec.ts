@@ -589,12 +589,13 @@ describe("a coroutine never awaited is reported in debug mode, with where it was
     return JSON.parse(lines[lines.length - 1]!) as string[];
   };
 
-  test("debug mode: sleep(10); lock.acquire(); queue.get(); alone are each reported once, at their line", () => {
+  test("debug mode: sleep(10); lock.acquire(); queue.get(); queue.put(1); alone are each reported once, at their line", () => {
     const warnings = child("--debug");
     const never = warnings.filter((w) => w.includes("was never awaited"));
     expect(never.map((w) => w.split("\n")[0]).sort()).toEqual([
       "coroutine Lock.acquire() was never awaited",
       "coroutine Queue.get() was never awaited",
+      "coroutine Queue.put() was never awaited",
       "coroutine sleep(10) was never awaited",
       "coroutine sleep(20) was never awaited",
     ]);
