@@ -241,9 +241,10 @@ export function sleep<T>(ms: number, value?: T): SleepAwaitable<T> {
   // An integral delay that arrives as a double (`x % 201`, `base * 2 ** k`) is
   // passed on as a small integer: V8 gives a class's number field one
   // representation, and once a double is stored there every later sleep boxes
-  // its `_delay` (and, on the virtual clock, its `_when`) in a heap number of
-  // its own: up to 32 bytes and two allocations more per sleeping task, all
-  // live, copied by every scavenge (W10: 20,000 sleeps of LCG delays).
+  // its delay (kept in `_exception` while pending) and, on the virtual clock,
+  // its `_when` in a heap number of its own: up to 32 bytes and two
+  // allocations more per sleeping task, all live, copied by every scavenge
+  // (W10: 20,000 sleeps of LCG delays).
   const coro = ms > 0 ? new SleepFuture<T>((ms | 0) === ms ? ms | 0 : ms, value as T) : new YieldOp<T>(value as T);
   if (debug) trackUnawaited(loop, coro, `sleep(${ms})`);
   return coro;

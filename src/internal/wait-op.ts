@@ -102,8 +102,9 @@ export abstract class WaitOp<T> implements CoroutineLike<T> {
     if (this._opState === OP_WAITING) {
       const w = this._waiter!;
       this._waiter = null;
-      if ((w._flags & STATE_BITS) === PENDING) w.cancel();
-      else if ((w._flags & STATE_BITS) === FINISHED) this._passOn(w._result!);
+      const st = w._flags & STATE_BITS;
+      if (st === PENDING) w.cancel();
+      else if (st === FINISHED) this._passOn(w._result!);
     }
     this._opState = OP_DONE;
   }
